@@ -1,0 +1,66 @@
+"""The one exception tree of interlace.
+
+Every error interlace raises on purpose is an ``InterlaceError``; exceptions of
+the libraries underneath (zmq, orjson, the OS) are translated into this tree
+at the boundary where they occur, so callers catch interlace's names only::
+
+    InterlaceError
+    ├── ProtocolError             a message or a connection file is not acceptable
+    │   ├── MalformedMessage      frames or JSON that cannot be a Jupyter message
+    │   ├── InvalidSignature      unsigned, or signed with another key
+    │   ├── ReplayedMessage       a valid signature that was already seen
+    │   ├── UnsupportedVersion    a header whose protocol version is not 5.x
+    │   ├── UnsupportedSignatureScheme
+    │   └── ConnectionFileError   unreadable or incomplete connection file
+    └── ConnectionFileNotFound    ``--existing`` lookup found nothing
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ConnectionFileError",
+    "ConnectionFileNotFound",
+    "InterlaceError",
+    "InvalidSignature",
+    "MalformedMessage",
+    "ProtocolError",
+    "ReplayedMessage",
+    "UnsupportedSignatureScheme",
+    "UnsupportedVersion",
+]
+
+
+class InterlaceError(Exception):
+    """Base of every error interlace raises on purpose."""
+
+
+class ProtocolError(InterlaceError):
+    """Input that does not follow the Jupyter messaging protocol."""
+
+
+class MalformedMessage(ProtocolError):
+    """Frames that cannot be decoded into a message, or content that cannot be encoded."""
+
+
+class InvalidSignature(ProtocolError):
+    """A message that is unsigned or whose HMAC does not match the session key."""
+
+
+class ReplayedMessage(ProtocolError):
+    """A correctly signed message whose signature was seen before: a replay."""
+
+
+class UnsupportedVersion(ProtocolError):
+    """A header whose protocol version is not in the 5.x family we speak."""
+
+
+class UnsupportedSignatureScheme(ProtocolError):
+    """A signature scheme that is not ``hmac-<hashlib digest>``."""
+
+
+class ConnectionFileError(ProtocolError):
+    """A connection file that cannot be read or lacks required fields."""
+
+
+class ConnectionFileNotFound(InterlaceError, FileNotFoundError):
+    """No connection file matches the name or pattern that was asked for."""

@@ -1,0 +1,59 @@
+"""The Jupyter messaging protocol (5.x) as pure data and functions, without I/O.
+
+Messages and headers, the wire format with HMAC signing, replay protection, and
+connection files. Every other layer of interlace builds on these names.
+"""
+
+from interlace.protocol._connection import CHANNELS as CHANNELS
+from interlace.protocol._connection import Channel as Channel
+from interlace.protocol._connection import ConnectionInfo as ConnectionInfo
+from interlace.protocol._connection import Transport as Transport
+from interlace.protocol._connection import allocate_ports as allocate_ports
+from interlace.protocol._connection import find_connection_file as find_connection_file
+from interlace.protocol._connection import new_connection_file as new_connection_file
+from interlace.protocol._connection import new_connection_info as new_connection_info
+from interlace.protocol._connection import read_connection_file as read_connection_file
+from interlace.protocol._connection import runtime_dir as runtime_dir
+from interlace.protocol._connection import write_connection_file as write_connection_file
+from interlace.protocol._json import JSON as JSON
+from interlace.protocol._json import JSONDict as JSONDict
+from interlace.protocol._message import PROTOCOL_VERSION as PROTOCOL_VERSION
+from interlace.protocol._message import Header as Header
+from interlace.protocol._message import Message as Message
+from interlace.protocol._message import Sender as Sender
+from interlace.protocol._message import new_id as new_id
+from interlace.protocol._replay import ReplayGuard as ReplayGuard
+from interlace.protocol._signing import DEFAULT_SIGNATURE_SCHEME as DEFAULT_SIGNATURE_SCHEME
+from interlace.protocol._signing import Signer as Signer
+from interlace.protocol._wire import DELIMITER as DELIMITER
+from interlace.protocol._wire import decode as decode
+from interlace.protocol._wire import encode as encode
+from interlace.protocol._wire import split_identities as split_identities
+
+__all__ = [
+    "CHANNELS",
+    "DEFAULT_SIGNATURE_SCHEME",
+    "DELIMITER",
+    "JSON",
+    "PROTOCOL_VERSION",
+    "Channel",
+    "ConnectionInfo",
+    "Header",
+    "JSONDict",
+    "Message",
+    "ReplayGuard",
+    "Sender",
+    "Signer",
+    "Transport",
+    "allocate_ports",
+    "decode",
+    "encode",
+    "find_connection_file",
+    "new_connection_file",
+    "new_connection_info",
+    "new_id",
+    "read_connection_file",
+    "runtime_dir",
+    "split_identities",
+    "write_connection_file",
+]

@@ -1,0 +1,187 @@
+"""The message model of the Jupyter messaging protocol, independent of any transport.
+
+A message is a header, the header of the message it answers (its parent), free-form
+metadata, the content whose shape the ``msg_type`` defines, and binary buffers.
+Headers are typed; content stays plain JSON because its shape depends on the type.
+"""
+
+from __future__ import annotations
+
+import getpass
+import itertools
+import os
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from interlace.errors import MalformedMessage, UnsupportedVersion
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    from interlace.protocol._json import JSON, JSONDict
+
+__all__ = [
+    "PROTOCOL_VERSION",
+    "Header",
+    "Message",
+    "Sender",
+    "check_version",
+    "new_id",
+]
+
+PROTOCOL_VERSION = "5.5"
+"""The version we emit; any 5.x is accepted."""
+
+_HEADER_FIELDS = ("msg_id", "msg_type", "username", "session", "date", "version")
+
+
+def new_id() -> str:
+    """A fresh random identifier for sessions and kernels (a UUID4 string)."""
+    return str(uuid.uuid4())
+
+
+def _default_username() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "username"
+
+
+def _parse_date(value: JSON) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str):
+        raise MalformedMessage(f"header date is {type(value).__name__}, not a string")
+    try:
+        date = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise MalformedMessage(f"header date {value!r} is not ISO 8601") from exc
+    return date if date.tzinfo is not None else date.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Header:
+    """A message header. Fields the spec does not define yet are kept in ``extra``."""
+
+    msg_id: str
+    msg_type: str
+    username: str
+    session: str
+    date: datetime
+    version: str = PROTOCOL_VERSION
+    extra: Mapping[str, JSON] = field(default_factory=dict)
+
+    def to_dict(self) -> JSONDict:
+        """The header as it goes on the wire (datetimes are encoded by the JSON layer)."""
+        data: JSONDict = {
+            "msg_id": self.msg_id,
+            "msg_type": self.msg_type,
+            "username": self.username,
+            "session": self.session,
+            "date": self.date,
+            "version": self.version,
+        }
+        if self.extra:
+            data.update(self.extra)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, JSON]) -> Header:
+        """Build a header from its wire dict; raises MalformedMessage if a field is missing."""
+        try:
+            values = [data[name] for name in _HEADER_FIELDS]
+        except KeyError as exc:
+            raise MalformedMessage(f"header lacks the field {exc.args[0]!r}") from None
+        msg_id, msg_type, username, session, date, version = values
+        for name, value in zip(_HEADER_FIELDS, values, strict=True):
+            if name != "date" and not isinstance(value, str):
+                raise MalformedMessage(f"header field {name!r} is not a string")
+        extra = {k: v for k, v in data.items() if k not in _HEADER_FIELDS}
+        return cls(msg_id, msg_type, username, session, _parse_date(date), version, extra)
+
+
+def check_version(header: Header) -> None:
+    """Accept any 5.x protocol version; raise UnsupportedVersion otherwise."""
+    major, _, _ = header.version.partition(".")
+    if major != "5":
+        raise UnsupportedVersion(
+            f"{header.msg_type} speaks protocol {header.version!r}; interlace speaks 5.x"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One Jupyter message, without the routing identities of the socket it came on."""
+
+    header: Header
+    parent_header: Header | None = None
+    metadata: JSONDict = field(default_factory=dict)
+    content: JSONDict = field(default_factory=dict)
+    buffers: Sequence[bytes] = ()
+
+    @property
+    def msg_type(self) -> str:
+        return self.header.msg_type
+
+    @property
+    def msg_id(self) -> str:
+        return self.header.msg_id
+
+    @property
+    def parent_id(self) -> str | None:
+        """The msg_id of the request this message belongs to, if any."""
+        return self.parent_header.msg_id if self.parent_header is not None else None
+
+
+@dataclass(slots=True)
+class Sender:
+    """Who sends messages: stamps the session id and user name into each new header.
+
+    Message ids are the session id, process id and a counter, as jupyter_client
+    makes them: unique, ordered within a session, and cheaper than a UUID apiece.
+    """
+
+    session: str = field(default_factory=new_id)
+    username: str = field(default_factory=_default_username)
+    _counter: itertools.count[int] = field(
+        default_factory=itertools.count, init=False, repr=False, compare=False
+    )
+
+    def header(self, msg_type: str) -> Header:
+        """A new header of this sender for a message of ``msg_type``."""
+        msg_id = f"{self.session}_{os.getpid()}_{next(self._counter)}"
+        return Header(msg_id, msg_type, self.username, self.session, datetime.now(UTC))
+
+    def message(
+        self,
+        msg_type: str,
+        content: JSONDict | None = None,
+        *,
+        parent: Message | None = None,
+        metadata: JSONDict | None = None,
+        buffers: Sequence[bytes] = (),
+    ) -> Message:
+        """A new message; with ``parent`` it belongs to that request (iopub, replies)."""
+        return Message(
+            self.header(msg_type),
+            parent.header if parent is not None else None,
+            metadata if metadata is not None else {},
+            content if content is not None else {},
+            buffers,
+        )
+
+    def reply(
+        self,
+        request: Message,
+        content: JSONDict,
+        *,
+        metadata: JSONDict | None = None,
+        buffers: Sequence[bytes] = (),
+    ) -> Message:
+        """The ``*_reply`` to a ``*_request``, with the request's header as parent."""
+        if not request.msg_type.endswith("_request"):
+            raise ValueError(f"{request.msg_type!r} is not a request; it has no reply type")
+        msg_type = request.msg_type.removesuffix("_request") + "_reply"
+        return self.message(msg_type, content, parent=request, metadata=metadata, buffers=buffers)

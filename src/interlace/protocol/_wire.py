@@ -1,0 +1,83 @@
+"""The Jupyter wire format: a message as a list of ZeroMQ frames, and back.
+
+::
+
+    [identity, ..., b"<IDS|MSG>", signature, header, parent_header, metadata, content,
+     buffer, ...]
+
+Routing identities (added by ROUTER sockets) precede the delimiter; the signature
+is the hex HMAC of the four JSON frames; binary buffers follow, unsigned.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from interlace.errors import MalformedMessage
+from interlace.protocol._json import dumps, loads_dict
+from interlace.protocol._message import Header, Message, check_version
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from interlace.protocol._replay import ReplayGuard
+    from interlace.protocol._signing import Signer
+
+__all__ = ["DELIMITER", "decode", "encode", "split_identities"]
+
+DELIMITER = b"<IDS|MSG>"
+
+_EMPTY = b"{}"
+_FRAMES_AFTER_DELIMITER = 5
+
+
+def encode(message: Message, signer: Signer, identities: Sequence[bytes] = ()) -> list[bytes]:
+    """Serialize and sign ``message``, prefixed by ``identities`` for a ROUTER socket."""
+    parent = message.parent_header
+    parts = [
+        dumps(message.header.to_dict()),
+        dumps(parent.to_dict()) if parent is not None else _EMPTY,
+        dumps(message.metadata) if message.metadata else _EMPTY,
+        dumps(message.content) if message.content else _EMPTY,
+    ]
+    return [*identities, DELIMITER, signer.sign(parts), *parts, *message.buffers]
+
+
+def split_identities(frames: Sequence[bytes]) -> tuple[list[bytes], list[bytes]]:
+    """Split routing identities from the message frames at the delimiter."""
+    frames = list(frames)
+    try:
+        cut = frames.index(DELIMITER)
+    except ValueError:
+        raise MalformedMessage("no <IDS|MSG> delimiter among the frames") from None
+    return frames[:cut], frames[cut + 1 :]
+
+
+def decode(
+    frames: Sequence[bytes], signer: Signer, guard: ReplayGuard | None = None
+) -> tuple[list[bytes], Message]:
+    """Verify and parse frames into ``(identities, message)``.
+
+    Raises a ProtocolError subclass for anything that is not a valid, correctly
+    signed 5.x message: the caller logs it and goes on with the next message.
+    """
+    identities, rest = split_identities(frames)
+    if len(rest) < _FRAMES_AFTER_DELIMITER:
+        raise MalformedMessage(
+            f"{len(rest)} frames after the delimiter; a message needs {_FRAMES_AFTER_DELIMITER}"
+        )
+    signature, *parts = rest[:_FRAMES_AFTER_DELIMITER]
+    signer.verify(signature, parts)
+    if guard is not None and signer.enabled:
+        guard.check(signature)
+    header = Header.from_dict(loads_dict(parts[0], "header"))
+    check_version(header)
+    parent = loads_dict(parts[1], "parent_header")
+    message = Message(
+        header=header,
+        parent_header=Header.from_dict(parent) if parent else None,
+        metadata=loads_dict(parts[2], "metadata"),
+        content=loads_dict(parts[3], "content"),
+        buffers=rest[_FRAMES_AFTER_DELIMITER:],
+    )
+    return identities, message
