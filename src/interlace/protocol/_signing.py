@@ -2,21 +2,31 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
-from typing import TYPE_CHECKING, final
+from typing import TYPE_CHECKING, Protocol, Self, final
 
 from interlace.errors import InvalidSignature, UnsupportedSignatureScheme
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
 __all__ = ["DEFAULT_SIGNATURE_SCHEME", "Signer"]
 
 DEFAULT_SIGNATURE_SCHEME = "hmac-sha256"
 
 
-def _digest_name(scheme: str) -> str:
+class _Hash(Protocol):
+    @property
+    def block_size(self) -> int: ...
+    def update(self, data: bytes, /) -> None: ...
+    def copy(self) -> Self: ...
+    def digest(self) -> bytes: ...
+    def hexdigest(self) -> str: ...
+
+
+def _new_hash(scheme: str) -> Callable[[bytes], _Hash]:
     kind, _, name = scheme.partition("-")
     if kind != "hmac" or not name:
         raise UnsupportedSignatureScheme(f"{scheme!r} is not of the form 'hmac-<digest>'")
@@ -26,7 +36,26 @@ def _digest_name(scheme: str) -> str:
         raise UnsupportedSignatureScheme(f"{scheme!r}: hashlib has no digest {name!r}") from exc
     if digest_size == 0:
         raise UnsupportedSignatureScheme(f"{scheme!r}: variable-length digests cannot sign")
-    return name
+    return functools.partial(hashlib.new, name)
+
+
+def _padded_hashes(key: bytes, new_hash: Callable[[bytes], _Hash]) -> tuple[_Hash, _Hash]:
+    """The inner and outer hashes of RFC 2104 HMAC with the padded key already absorbed.
+
+    Copying these two per message, instead of setting up an HMAC context each
+    time, halves the cost of signing a small message.
+    """
+    block_size = new_hash(b"").block_size
+    if len(key) > block_size:
+        key = new_hash(key).digest()
+    key = key.ljust(block_size, b"\0")
+    inner = new_hash(key.translate(_INNER_PAD))
+    outer = new_hash(key.translate(_OUTER_PAD))
+    return inner, outer
+
+
+_INNER_PAD = bytes(byte ^ 0x36 for byte in range(256))
+_OUTER_PAD = bytes(byte ^ 0x5C for byte in range(256))
 
 
 @final
@@ -37,12 +66,12 @@ class Signer:
     and nothing is checked. Verification compares in constant time.
     """
 
-    __slots__ = ("_digest", "key", "scheme")
+    __slots__ = ("_inner", "_outer", "key", "scheme")
 
     def __init__(self, key: bytes, scheme: str = DEFAULT_SIGNATURE_SCHEME) -> None:
         self.key = key
         self.scheme = scheme
-        self._digest = _digest_name(scheme)
+        self._inner, self._outer = _padded_hashes(key, _new_hash(scheme))
 
     def __repr__(self) -> str:
         return f"Signer(scheme={self.scheme!r}, signed={self.enabled})"
@@ -55,7 +84,11 @@ class Signer:
         """The hex signature of header, parent_header, metadata and content frames."""
         if not self.key:
             return b""
-        return hmac.digest(self.key, b"".join(parts), self._digest).hex().encode("ascii")
+        inner = self._inner.copy()
+        inner.update(b"".join(parts))
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        return outer.digest().hex().encode("ascii")
 
     def verify(self, signature: bytes, parts: Sequence[bytes]) -> None:
         """Raise InvalidSignature unless ``signature`` signs ``parts`` with our key."""

@@ -31,12 +31,31 @@ _EMPTY = b"{}"
 _FRAMES_AFTER_DELIMITER = 5
 
 
+_last_parent: tuple[Header | None, bytes] = (None, _EMPTY)
+
+
+def _pack_parent(parent: Header | None) -> bytes:
+    """Pack a parent header, reusing the bytes when it is the same header as last time.
+
+    A request's replies and iopub messages (status, stream after stream, ...) all
+    carry the very same parent Header object, so packing it once serves them all.
+    Headers are immutable, so an identity hit cannot be stale.
+    """
+    global _last_parent
+    if parent is None:
+        return _EMPTY
+    cached, packed = _last_parent
+    if cached is not parent:
+        packed = dumps(parent.to_dict())
+        _last_parent = (parent, packed)
+    return packed
+
+
 def encode(message: Message, signer: Signer, identities: Sequence[bytes] = ()) -> list[bytes]:
     """Serialize and sign ``message``, prefixed by ``identities`` for a ROUTER socket."""
-    parent = message.parent_header
     parts = [
         dumps(message.header.to_dict()),
-        dumps(parent.to_dict()) if parent is not None else _EMPTY,
+        _pack_parent(message.parent_header),
         dumps(message.metadata) if message.metadata else _EMPTY,
         dumps(message.content) if message.content else _EMPTY,
     ]

@@ -1,0 +1,22 @@
+"""The benchmark runner must keep working; its figures are read by people, not asserted."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+RUNNER = Path(__file__).parent.parent / "benchmarks" / "run.py"
+
+
+def test_quick_run_prints_a_ratio_for_every_case() -> None:
+    done = subprocess.run(
+        [sys.executable, str(RUNNER), "--quick"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
+    lines = [line for line in done.stdout.splitlines() if line.startswith("wire:")]
+    assert len(lines) == 4, done.stdout
+    for line in lines:
+        assert line.rstrip().endswith("x"), line
+        assert float(line.split()[-1].rstrip("x")) > 0
