@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import Literal
 
 import click
 
@@ -17,9 +18,6 @@ from interlace.protocol import (
     read_connection_file,
     runtime_dir,
 )
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -76,3 +74,60 @@ def connections(name: str | None) -> None:
         except InterlaceError as exc:
             summary = f"unreadable: {exc}"
         click.echo(f"{path.name:<48} {_age(path):>8}  {summary}")
+
+
+@main.command()
+@click.option(
+    "-f",
+    "--connection-file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Connection file to use; a new one in the runtime directory if not given.",
+)
+def kernel(connection_file: Path | None) -> None:
+    """Run an interlace kernel (what `jupyter console --kernel interlace` starts)."""
+    from interlace.kernel._app import main as kernel_main
+
+    argv = ["-f", str(connection_file)] if connection_file is not None else []
+    try:
+        kernel_main(argv)
+    except InterlaceError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@main.group()
+def kernelspec() -> None:
+    """Install and list Jupyter kernelspecs."""
+
+
+@kernelspec.command("install")
+@click.option("--user", "scope", flag_value="user", default=True, help="For this user (default).")
+@click.option("--sys-prefix", "scope", flag_value="sys-prefix", help="For this Python environment.")
+@click.option("--system", "scope", flag_value="system", help="For every user of this machine.")
+@click.option("--prefix", type=click.Path(path_type=Path, file_okay=False), help="Under PREFIX.")
+@click.option("--name", default="interlace", show_default=True, help="Kernelspec name.")
+@click.option("--display-name", default="Python 3 (interlace)", show_default=True)
+def kernelspec_install(
+    scope: Literal["user", "sys-prefix", "system"],
+    prefix: Path | None,
+    name: str,
+    display_name: str,
+) -> None:
+    """Install the interlace kernel for Jupyter tools (console, nbclient, JupyterLab)."""
+    from interlace.client import install_kernelspec
+
+    try:
+        directory = install_kernelspec(
+            name=name, display_name=display_name, scope=scope, prefix=prefix
+        )
+    except InterlaceError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"installed kernelspec {name} in {directory}")
+
+
+@kernelspec.command("list")
+def kernelspec_list() -> None:
+    """List every installed kernelspec, as Jupyter finds them."""
+    from interlace.client import find_kernelspecs
+
+    for name, directory in sorted(find_kernelspecs().items()):
+        click.echo(f"{name:<20} {directory}")

@@ -12,16 +12,22 @@ at the boundary where they occur, so callers catch interlace's names only::
     │   ├── UnsupportedVersion    a header whose protocol version is not 5.x
     │   ├── UnsupportedSignatureScheme
     │   └── ConnectionFileError   unreadable or incomplete connection file
-    └── ConnectionFileNotFound    ``--existing`` lookup found nothing
+    ├── ConnectionFileNotFound    ``--existing`` lookup found nothing
+    ├── ChannelError              a socket could not be bound, connected or used
+    │   └── ChannelClosed         the channel was closed while in use
+    └── KernelSpecError           a kernelspec that cannot be found, read or installed
 """
 
 from __future__ import annotations
 
 __all__ = [
+    "ChannelClosed",
+    "ChannelError",
     "ConnectionFileError",
     "ConnectionFileNotFound",
     "InterlaceError",
     "InvalidSignature",
+    "KernelSpecError",
     "MalformedMessage",
     "ProtocolError",
     "ReplayedMessage",
@@ -64,3 +70,15 @@ class ConnectionFileError(ProtocolError):
 
 class ConnectionFileNotFound(InterlaceError, FileNotFoundError):
     """No connection file matches the name or pattern that was asked for."""
+
+
+class ChannelError(InterlaceError):
+    """A ZeroMQ channel could not be bound, connected or used."""
+
+
+class ChannelClosed(ChannelError):
+    """The channel was closed while a send or receive was under way."""
+
+
+class KernelSpecError(InterlaceError):
+    """A kernelspec that cannot be found, read or installed."""

@@ -9,6 +9,7 @@ from interlace.protocol._connection import Channel as Channel
 from interlace.protocol._connection import ConnectionInfo as ConnectionInfo
 from interlace.protocol._connection import Transport as Transport
 from interlace.protocol._connection import allocate_ports as allocate_ports
+from interlace.protocol._connection import data_dir as data_dir
 from interlace.protocol._connection import find_connection_file as find_connection_file
 from interlace.protocol._connection import new_connection_file as new_connection_file
 from interlace.protocol._connection import new_connection_info as new_connection_info
@@ -46,6 +47,7 @@ __all__ = [
     "Signer",
     "Transport",
     "allocate_ports",
+    "data_dir",
     "decode",
     "encode",
     "find_connection_file",

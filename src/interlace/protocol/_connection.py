@@ -33,6 +33,7 @@ __all__ = [
     "ConnectionInfo",
     "Transport",
     "allocate_ports",
+    "data_dir",
     "find_connection_file",
     "new_connection_file",
     "new_connection_info",
@@ -227,7 +228,7 @@ def _env_set(name: str) -> bool:
     return value is not None and value.lower() not in ("no", "n", "false", "off", "0", "0.0")
 
 
-def _data_dir() -> Path:
+def data_dir() -> Path:
     """Jupyter's data directory, by the rules of jupyter_core.paths.jupyter_data_dir."""
     if os.environ.get("JUPYTER_DATA_DIR"):
         return Path(os.environ["JUPYTER_DATA_DIR"])
@@ -249,7 +250,7 @@ def runtime_dir() -> Path:
     """Where Jupyter keeps connection files: $JUPYTER_RUNTIME_DIR or <data dir>/runtime."""
     if os.environ.get("JUPYTER_RUNTIME_DIR"):
         return Path(os.environ["JUPYTER_RUNTIME_DIR"])
-    return _data_dir() / "runtime"
+    return data_dir() / "runtime"
 
 
 def new_connection_file(directory: Path | None = None) -> Path:

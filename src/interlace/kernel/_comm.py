@@ -1,0 +1,61 @@
+"""Comms through the ``comm`` package, which ipywidgets and friends use to find the kernel."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import comm
+from comm.base_comm import BaseComm, CommManager
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from interlace.kernel._shell import Publisher
+    from interlace.protocol import JSONDict, Message
+
+__all__ = ["CommManager", "install_comms", "message_dict"]
+
+
+class KernelComm(BaseComm):
+    """A comm whose messages go out on iopub as children of the current request."""
+
+    publisher: Publisher
+
+    def publish_msg(
+        self,
+        msg_type: str,
+        data: JSONDict | None = None,
+        metadata: JSONDict | None = None,
+        buffers: Sequence[bytes] | None = None,
+        **keys: Any,
+    ) -> None:
+        content = {"data": data or {}, "comm_id": self.comm_id, **keys}
+        buffers = [bytes(b) for b in buffers or ()]
+        self.publisher.publish(msg_type, content, metadata, buffers)
+
+
+def install_comms(publisher: Publisher) -> CommManager:
+    """Make ``comm.create_comm`` and ``comm.get_comm_manager`` this kernel's."""
+    manager = CommManager()
+    KernelComm.publisher = publisher
+
+    def create_comm(*args: Any, **kwargs: Any) -> BaseComm:
+        return KernelComm(*args, **kwargs)
+
+    comm.create_comm = create_comm
+    comm.get_comm_manager = lambda: manager
+    return manager
+
+
+def message_dict(message: Message) -> JSONDict:
+    """The dict form comm callbacks expect, as jupyter_client's Session produces it."""
+    parent = message.parent_header
+    return {
+        "header": message.header.to_dict(),
+        "parent_header": parent.to_dict() if parent is not None else {},
+        "msg_id": message.msg_id,
+        "msg_type": message.msg_type,
+        "metadata": dict(message.metadata),
+        "content": dict(message.content),
+        "buffers": [memoryview(b) for b in message.buffers],
+    }

@@ -1,0 +1,266 @@
+"""The kernel's I/O loop: one named thread that owns every socket.
+
+User code runs on the main thread and may hold it for hours; this loop keeps the
+kernel responsive meanwhile. It queues shell requests for the main thread, serves
+control (interrupt, shutdown) at once, relays stdin replies, welcomes iopub
+subscribers, and sends everything the main thread hands it through the outbox,
+in order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import queue
+import signal
+import threading
+import time
+from typing import TYPE_CHECKING, Literal, final
+
+import anyio
+
+from interlace.kernel._bridge import Outbox
+from interlace.kernel._streams import FLUSH_INTERVAL
+from interlace.protocol import CHANNELS, ConnectionInfo, Message, Sender
+from interlace.transport import Channel, Context
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from interlace.kernel._streams import Streams
+    from interlace.protocol import JSONDict
+
+__all__ = ["KernelIO", "Outgoing", "Request"]
+
+log = logging.getLogger("interlace.kernel")
+
+OutChannel = Literal["shell", "control", "stdin", "iopub"]
+Outgoing = tuple[OutChannel, "Sequence[bytes]", Message]
+Request = tuple[list[bytes], Message]
+STOP = None
+"""Put in the request queue to end the main thread's loop."""
+
+
+@final
+class KernelIO:
+    """Sockets and the loop serving them, started from and stopped by the main thread."""
+
+    def __init__(
+        self,
+        info: ConnectionInfo,
+        sender: Sender,
+        kernel_info: Callable[[], JSONDict],
+    ) -> None:
+        self.info = info
+        self.sender = sender
+        self.kernel_info = kernel_info
+        self.requests: queue.SimpleQueue[Request | None] = queue.SimpleQueue()
+        self.stdin_replies: queue.SimpleQueue[Message] = queue.SimpleQueue()
+        self.shell_ready = threading.Event()
+        self.streams: Streams | None = None
+        self._context = Context()
+        self._outbox: Outbox[Outgoing] | None = None
+        self._flush_due: Outbox[None] | None = None
+        self._channels: dict[OutChannel, Channel] = {}
+        self._started = threading.Event()
+        self._failure: BaseException | None = None
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="interlace-kernel-io", daemon=True)
+
+    def start(self) -> ConnectionInfo:
+        """Bind every socket and start serving; returns the info with the ports bound."""
+        self._bind()
+        self._thread.start()
+        self._started.wait()
+        if self._failure is not None:
+            raise self._failure
+        return self.info
+
+    def _bind(self) -> None:
+        signer = self.info.signer()
+        kinds = {"shell": "ROUTER", "control": "ROUTER", "stdin": "ROUTER", "iopub": "XPUB"}
+        for name, kind in kinds.items():
+            url = self.info.url(name)  # type: ignore[arg-type]
+            self._channels[name] = self._context.bind(kind, url, signer, name)  # type: ignore[arg-type,index]
+        heartbeat = self._context.heartbeat(self.info.url("hb"))
+        ports = {f"{c}_port": _port(self._channels[c].endpoint) for c in self._channels}
+        ports["hb_port"] = _port(heartbeat.endpoint)
+        if self.info.transport == "tcp":
+            self.info = _with_ports(self.info, ports)
+        heartbeat.start()
+
+    def send(self, channel: OutChannel, message: Message, identities: Sequence[bytes] = ()) -> None:
+        """Queue ``message`` for sending; callable from any thread, keeps order."""
+        assert self._outbox is not None
+        self._outbox.put((channel, identities, message))
+
+    def publish(self, message: Message) -> None:
+        self.send("iopub", message, (message.msg_type.encode(),))
+
+    def wake_flusher(self) -> None:
+        """Tell the loop that stream text is waiting (called by the first write of a batch)."""
+        assert self._flush_due is not None
+        self._flush_due.put(None)
+
+    def stop(self) -> None:
+        """End the loop after what is queued was sent, then close every socket."""
+        self._stopping.set()
+        if self._outbox is not None:
+            self._outbox.put(("iopub", (), _STOP_MESSAGE))
+        self._thread.join(timeout=5)
+        self._context.close()
+
+    def _run(self) -> None:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            anyio.run(self._serve)
+        except BaseException as exc:
+            self._failure = exc
+            self._started.set()
+            log.exception("kernel I/O loop failed")
+            self.requests.put(STOP)
+
+    async def _serve(self) -> None:
+        loop = asyncio.get_running_loop()
+        self._outbox = Outbox(loop)
+        self._flush_due = Outbox(loop)
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(self._pump, tasks.cancel_scope)
+            tasks.start_soon(self._serve_shell)
+            tasks.start_soon(self._serve_control)
+            tasks.start_soon(self._serve_stdin)
+            tasks.start_soon(self._welcome_subscribers)
+            tasks.start_soon(self._flush_streams)
+            self._started.set()
+
+    async def _pump(self, scope: anyio.CancelScope) -> None:
+        assert self._outbox is not None
+        while True:
+            await self._outbox.wait()
+            for channel, identities, message in self._outbox.take():
+                if message is _STOP_MESSAGE:
+                    scope.cancel()
+                    return
+                await self._channels[channel].send(message, identities)
+
+    async def _serve_shell(self) -> None:
+        channel = self._channels["shell"]
+        while True:
+            identities, message = await channel.recv()
+            if message.msg_type == "kernel_info_request" and not self.shell_ready.is_set():
+                self._answer(identities, message, self.kernel_info(), "shell")
+            else:
+                self.requests.put((identities, message))
+
+    async def _serve_control(self) -> None:
+        channel = self._channels["control"]
+        while True:
+            identities, message = await channel.recv()
+            self._handle_control(identities, message)
+
+    def _handle_control(self, identities: list[bytes], message: Message) -> None:
+        kind = message.msg_type
+        if kind == "kernel_info_request":
+            self._answer(identities, message, self.kernel_info(), "control")
+        elif kind == "interrupt_request":
+            self._answer(identities, message, {"status": "ok"}, "control")
+            interrupt_main_thread()
+        elif kind == "shutdown_request":
+            restart = bool(message.content.get("restart", False))
+            reply = self.sender.reply(message, {"status": "ok", "restart": restart})
+            self.send("control", reply, identities)
+            self.publish(reply)
+            self.requests.put(STOP)
+            threading.Thread(target=_interrupt_if_stuck, args=(self,), daemon=True).start()
+        else:
+            self._refuse(identities, message, "control")
+
+    def _answer(
+        self, identities: list[bytes], request: Message, content: JSONDict, channel: OutChannel
+    ) -> None:
+        self.publish(self.sender.message("status", {"execution_state": "busy"}, parent=request))
+        self.send(channel, self.sender.reply(request, content), identities)
+        self.publish(self.sender.message("status", {"execution_state": "idle"}, parent=request))
+
+    def _refuse(self, identities: list[bytes], request: Message, channel: OutChannel) -> None:
+        log.warning("%s: unknown message type %r", channel, request.msg_type)
+        if request.msg_type.endswith("_request"):
+            self._answer(identities, request, unknown_request_error(request), channel)
+
+    async def _serve_stdin(self) -> None:
+        channel = self._channels["stdin"]
+        while True:
+            _, message = await channel.recv()
+            if message.msg_type == "input_reply":
+                self.stdin_replies.put(message)
+            else:
+                log.warning("stdin: unexpected %r", message.msg_type)
+
+    async def _welcome_subscribers(self) -> None:
+        channel = self._channels["iopub"]
+        while True:
+            frames = await channel.recv_frames()
+            event = frames[0] if frames else b""
+            if event[:1] == b"\x01":
+                topic = event[1:]
+                welcome = self.sender.message(
+                    "iopub_welcome", {"subscription": topic.decode("utf-8", "replace")}
+                )
+                self.send("iopub", welcome, (topic,))
+
+    async def _flush_streams(self) -> None:
+        assert self._flush_due is not None
+        last = 0.0
+        while True:
+            await self._flush_due.wait()
+            for _ in self._flush_due.take():
+                pass
+            await anyio.sleep(max(0.001, last + FLUSH_INTERVAL - time.monotonic()))
+            last = time.monotonic()
+            if self.streams is not None:
+                self.streams.flush()
+
+
+_STOP_MESSAGE = Message(Sender(session="", username="").header("stop"))
+
+
+def unknown_request_error(request: Message) -> JSONDict:
+    return {
+        "status": "error",
+        "ename": "UnknownMessageType",
+        "evalue": f"interlace does not handle {request.msg_type!r}",
+        "traceback": [],
+    }
+
+
+def interrupt_main_thread() -> None:
+    """Raise KeyboardInterrupt in the main thread, waking it from sleep or input()."""
+    signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
+
+
+def _interrupt_if_stuck(io: KernelIO, grace: float = 2.0) -> None:
+    """After a shutdown request, a cell that does not end in time is interrupted, then killed."""
+    if io._stopping.wait(grace):
+        return
+    interrupt_main_thread()
+    if not io._stopping.wait(grace):
+        log.error("main thread did not stop after an interrupt; exiting")
+        os._exit(1)
+
+
+def _port(endpoint: str) -> int:
+    _, _, port = endpoint.rpartition(":")
+    return int(port) if port.isdigit() else 0
+
+
+def _with_ports(info: ConnectionInfo, ports: dict[str, int]) -> ConnectionInfo:
+    values = {f"{c}_port": ports.get(f"{c}_port") or info.port(c) for c in CHANNELS}
+    return ConnectionInfo(
+        **values,
+        ip=info.ip,
+        transport=info.transport,
+        key=info.key,
+        signature_scheme=info.signature_scheme,
+        kernel_name=info.kernel_name,
+    )
