@@ -168,9 +168,9 @@ class KernelIO:
             interrupt_main_thread()
         elif kind == "shutdown_request":
             restart = bool(message.content.get("restart", False))
-            reply = self.sender.reply(message, {"status": "ok", "restart": restart})
-            self.send("control", reply, identities)
-            self.publish(reply)
+            content = {"status": "ok", "restart": restart}
+            self.send("control", self.sender.reply(message, content), identities)
+            self.publish(self.sender.reply(message, content))
             self.requests.put(STOP)
             threading.Thread(target=_interrupt_if_stuck, args=(self,), daemon=True).start()
         else:
