@@ -46,7 +46,7 @@ def test_client_opened_comm_round_trip(shared_kernel: RunningKernel) -> None:
 
     close_id = send_shell(shared_kernel, "comm_close", {"comm_id": "c1", "data": {}})
     iopub_until_idle(shared_kernel.client, close_id)
-    reply, messages = shared_kernel.execute("received")
+    _reply, messages = shared_kernel.execute("received")
     (result,) = [m for m in messages if m["msg_type"] == "execute_result"]
     assert result["content"]["data"]["text/plain"] == "[('open', {'a': 1}), ('msg', {'ping': 1})]"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import zmq
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from tests.kernel.conftest import RunningKernel
 
 
-def control_request(kernel: RunningKernel, msg_type: str, **content: object) -> dict[str, object]:
+def control_request(kernel: RunningKernel, msg_type: str, **content: object) -> dict[str, Any]:
     client = kernel.client
     message = client.session.msg(msg_type, content)
     client.control_channel.send(message)

@@ -97,7 +97,7 @@ def test_stop_on_error_aborts_queued_requests(shared_kernel: RunningKernel) -> N
     failing = client.execute("import time; time.sleep(0.3); 1/0")
     queued = client.execute("print('must not run')")
     kept = client.execute("print('runs')", stop_on_error=False)
-    replies = {}
+    replies: dict[str, str] = {}
     while len(replies) < 3:
         reply = client.get_shell_msg(timeout=30)
         replies[reply["parent_header"]["msg_id"]] = reply["content"]["status"]
@@ -113,7 +113,7 @@ def test_not_stopping_on_error_runs_the_next_cell(shared_kernel: RunningKernel) 
     client = shared_kernel.client
     failing = client.execute("1/0", stop_on_error=False)
     following = client.execute("'ran'")
-    replies = {}
+    replies: dict[str, str] = {}
     while len(replies) < 2:
         reply = client.get_shell_msg(timeout=30)
         replies[reply["parent_header"]["msg_id"]] = reply["content"]["status"]

@@ -47,7 +47,7 @@ def test_input_without_stdin_is_a_clear_error_not_a_hang(shared_kernel: RunningK
 def test_input_request_goes_to_the_asking_client_only(shared_kernel: RunningKernel) -> None:
     other = shared_kernel.new_client()
     try:
-        reply, messages, _ = answer_input(shared_kernel, "print(input() * 2)", "ab")
+        _reply, messages, _ = answer_input(shared_kernel, "print(input() * 2)", "ab")
         assert stream_text(messages) == "abab\n"
         assert other.stdin_channel.msg_ready() is False
     finally:
