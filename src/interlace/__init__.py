@@ -1,3 +1,21 @@
 """interlace: a fast Jupyter-compatible kernel and the frontends that share it."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
+
+__all__ = ["__version__", "embed_kernel"]
+
+if TYPE_CHECKING:
+    from interlace.kernel import embed_kernel
+
+
+def __getattr__(name: str) -> Any:
+    """Entry points load on first use, so ``import interlace`` stays light."""
+    if name == "embed_kernel":
+        from interlace.kernel import embed_kernel
+
+        return embed_kernel
+    raise AttributeError(f"module 'interlace' has no attribute {name!r}")
