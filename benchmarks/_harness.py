@@ -1,4 +1,4 @@
-"""Timing and reporting shared by every benchmark group: ours and Jupyter's, side by side."""
+"""Measuring and reporting shared by every benchmark group: ours and Jupyter's, side by side."""
 
 from __future__ import annotations
 
@@ -12,63 +12,56 @@ Setup = Callable[[int], Callable[[], None]]
 
 
 @dataclass(frozen=True)
-class Case:
-    """One measurement: the same work done by interlace and by the Jupyter stack."""
-
-    group: str
-    name: str
-    ours: Setup
-    theirs: Setup
-    unit: str = "op"
-
-
-@dataclass(frozen=True)
 class Result:
-    case: Case
+    """One figure measured for interlace and for the Jupyter stack in the same run."""
+
+    name: str
     ours: float
     theirs: float
+    unit: str = "s"
+    higher_is_better: bool = False
+    note: str = ""
 
     @property
     def ratio(self) -> float:
-        """How many times faster interlace is (Jupyter's time divided by ours)."""
+        """How many times better interlace is (above 1: better, below: worse)."""
+        if self.higher_is_better:
+            return self.ours / self.theirs
         return self.theirs / self.ours
 
 
-def time_per_op(setup: Setup, count: int, repeats: int) -> float:
-    """Median seconds per operation over ``repeats`` runs of ``count`` operations."""
-    samples = []
+def time_per_op(setup: Setup, count: int) -> float:
+    run = setup(count)
+    start = time.perf_counter()
+    run()
+    return (time.perf_counter() - start) / count
+
+
+def compare_per_op(name: str, ours: Setup, theirs: Setup, count: int, repeats: int) -> Result:
+    """Median seconds per operation, alternating ours and theirs so load drift hits both."""
+    our_samples, their_samples = [], []
     for _ in range(repeats):
-        run = setup(count)
-        start = time.perf_counter()
-        run()
-        samples.append((time.perf_counter() - start) / count)
-    return statistics.median(samples)
+        our_samples.append(time_per_op(ours, count))
+        their_samples.append(time_per_op(theirs, count))
+    return Result(name, statistics.median(our_samples), statistics.median(their_samples))
 
 
-def measure(case: Case, count: int, repeats: int) -> Result:
-    """Alternate ours and theirs so that drift in machine load hits both alike."""
-    ours: list[float] = []
-    theirs: list[float] = []
-    for _ in range(repeats):
-        ours.append(time_per_op(case.ours, count, 1))
-        theirs.append(time_per_op(case.theirs, count, 1))
-    return Result(case, statistics.median(ours), statistics.median(theirs))
-
-
-def _format_time(seconds: float) -> str:
-    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6)):
-        if seconds >= scale:
-            return f"{seconds / scale:.3g} {unit}"
-    return f"{seconds / 1e-9:.3g} ns"
+def _format(value: float, unit: str) -> str:
+    if unit != "s":
+        return f"{value:,.0f} {unit}" if value >= 100 else f"{value:.3g} {unit}"
+    for suffix, scale in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6)):
+        if value >= scale:
+            return f"{value / scale:.3g} {suffix}"
+    return f"{value / 1e-9:.3g} ns"
 
 
 def report(results: list[Result]) -> str:
-    """A table with one line per case and the ratio Jupyter / interlace."""
-    lines = [f"{'case':<44} {'interlace':>11} {'jupyter':>11} {'ratio':>8}"]
+    """A table: one line per figure, and how many times better interlace is."""
+    lines = [f"{'figure':<46} {'interlace':>14} {'jupyter':>14} {'better':>8}"]
     for result in results:
-        label = f"{result.case.group}: {result.case.name}"
         lines.append(
-            f"{label:<44} {_format_time(result.ours):>11} {_format_time(result.theirs):>11}"
-            f" {result.ratio:>7.2f}x"
+            f"{result.name:<46} {_format(result.ours, result.unit):>14}"
+            f" {_format(result.theirs, result.unit):>14} {result.ratio:>7.2f}x"
+            + (f"  {result.note}" if result.note else "")
         )
     return "\n".join(lines)

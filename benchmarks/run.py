@@ -1,8 +1,8 @@
-"""Run interlace's benchmarks beside the Jupyter stack's, in one process run, and print ratios.
+"""Run interlace's benchmarks beside the Jupyter stack's, in one run, and print ratios.
 
     python benchmarks/run.py            # every group
     python benchmarks/run.py --quick    # a smoke run with few iterations
-    python benchmarks/run.py wire       # one group
+    python benchmarks/run.py kernel     # one group
 
 Absolute times are noisy on shared machines; the ratio within one run is the figure.
 """
@@ -13,11 +13,16 @@ import argparse
 import platform
 import sys
 from importlib.metadata import version
+from typing import TYPE_CHECKING
 
+import kernel
 import wire
-from _harness import Case, measure, report
+from _harness import Result, report
 
-GROUPS: dict[str, list[Case]] = {"wire": wire.CASES}
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+GROUPS: dict[str, Callable[[bool], list[Result]]] = {"wire": wire.run, "kernel": kernel.run}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,16 +30,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("groups", nargs="*", choices=[[], *GROUPS], help="groups to run")
     parser.add_argument("--quick", action="store_true", help="few iterations: check it runs")
     args = parser.parse_args(argv)
-    count, repeats = (50, 1) if args.quick else (20_000, 7)
     print(
         f"interlace benchmarks: python {platform.python_version()},"
-        f" interlace {version('interlace')}, jupyter_client {version('jupyter_client')};"
-        f" median of {repeats} runs x {count} operations; ratio = jupyter / interlace"
+        f" interlace {version('interlace')}, jupyter_client {version('jupyter_client')},"
+        f" ipykernel {version('ipykernel')}; better = how many times interlace beats Jupyter"
     )
-    results = [
-        measure(case, count, repeats) for group in (args.groups or GROUPS) for case in GROUPS[group]
-    ]
-    print(report(results))
+    for group in args.groups or GROUPS:
+        print(report(GROUPS[group](args.quick)), flush=True)
     return 0
 
 

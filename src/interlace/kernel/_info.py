@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING
 
 from interlace import __version__
@@ -15,11 +14,10 @@ if TYPE_CHECKING:
 __all__ = ["kernel_info"]
 
 
-def _ipython_version() -> str:
-    try:
-        return version("ipython")
-    except PackageNotFoundError:
-        return "unknown"
+def _ipython() -> str:
+    """IPython's version once it is loaded; kernel_info may be answered before that."""
+    version = getattr(sys.modules.get("IPython"), "__version__", None)
+    return f", IPython {version}" if version else ""
 
 
 def kernel_info() -> JSONDict:
@@ -40,7 +38,7 @@ def kernel_info() -> JSONDict:
         },
         "banner": (
             f"Python {sys.version}\n"
-            f"interlace {__version__} kernel, IPython {_ipython_version()}"
+            f"interlace {__version__} kernel{_ipython()}"
             " -- an enhanced interactive Python. Type '?' for help.\n"
         ),
         "help_links": [

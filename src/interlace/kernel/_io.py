@@ -58,6 +58,7 @@ class KernelIO:
         self.requests: queue.SimpleQueue[Request | None] = queue.SimpleQueue()
         self.stdin_replies: queue.SimpleQueue[Message] = queue.SimpleQueue()
         self.shell_ready = threading.Event()
+        self.contacted = threading.Event()
         self.streams: Streams | None = None
         self._context = Context()
         self._outbox: Outbox[Outgoing] | None = None
@@ -106,7 +107,7 @@ class KernelIO:
     def stop(self) -> None:
         """End the loop after what is queued was sent, then close every socket."""
         self._stopping.set()
-        if self._outbox is not None:
+        if self._outbox is not None and self._thread.is_alive():
             self._outbox.put(("iopub", (), _STOP_MESSAGE))
         self._thread.join(timeout=5)
         self._context.close()
@@ -149,20 +150,32 @@ class KernelIO:
         while True:
             identities, message = await channel.recv()
             if message.msg_type == "kernel_info_request" and not self.shell_ready.is_set():
-                self._answer(identities, message, self.kernel_info(), "shell")
+                self._serve_here(identities, message, "shell")
             else:
                 self.requests.put((identities, message))
+            self.contacted.set()
 
     async def _serve_control(self) -> None:
         channel = self._channels["control"]
         while True:
             identities, message = await channel.recv()
-            self._handle_control(identities, message)
+            self._serve_here(identities, message, "control")
 
-    def _handle_control(self, identities: list[bytes], message: Message) -> None:
+    def _serve_here(self, identities: list[bytes], message: Message, channel: OutChannel) -> None:
+        """Answer a request in this thread; a failure is an error reply, never a dead loop."""
+        try:
+            self._handle_control(identities, message, channel)
+        except Exception as exc:
+            log.exception("%s: %s failed", channel, message.msg_type)
+            error = {"status": "error", "ename": type(exc).__name__, "evalue": str(exc)}
+            self._answer(identities, message, {**error, "traceback": []}, channel)
+
+    def _handle_control(
+        self, identities: list[bytes], message: Message, channel: OutChannel
+    ) -> None:
         kind = message.msg_type
         if kind == "kernel_info_request":
-            self._answer(identities, message, self.kernel_info(), "control")
+            self._answer(identities, message, self.kernel_info(), channel)
         elif kind == "interrupt_request":
             self._answer(identities, message, {"status": "ok"}, "control")
             interrupt_main_thread()
@@ -174,7 +187,7 @@ class KernelIO:
             self.requests.put(STOP)
             threading.Thread(target=_interrupt_if_stuck, args=(self,), daemon=True).start()
         else:
-            self._refuse(identities, message, "control")
+            self._refuse(identities, message, channel)
 
     def _answer(
         self, identities: list[bytes], request: Message, content: JSONDict, channel: OutChannel

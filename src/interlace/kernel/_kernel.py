@@ -27,6 +27,13 @@ __all__ = ["Kernel"]
 
 log = logging.getLogger("interlace.kernel")
 
+FIRST_CONTACT_WAIT = 0.2
+"""Seconds to let the first client's kernel_info be answered before loading IPython.
+
+Loading IPython takes the interpreter for a few hundred milliseconds; answering
+first lets a frontend show the kernel as connected that much sooner.
+"""
+
 
 class Kernel:
     """A Jupyter kernel running Python through IPython.
@@ -79,6 +86,7 @@ class Kernel:
             self.io.stop()
 
     def _load(self) -> None:
+        self.io.contacted.wait(FIRST_CONTACT_WAIT)
         from interlace.kernel._comm import install_comms
         from interlace.kernel._handlers import ShellHandlers
         from interlace.kernel._shell import create_shell
