@@ -70,7 +70,10 @@ def test_interrupt_while_idle_is_harmless(kernel: RunningKernel) -> None:
 
 
 def test_control_and_heartbeat_answer_while_a_cell_holds_the_kernel(kernel: RunningKernel) -> None:
-    msg_id = start_sleeping(kernel, 30)
+    client = kernel.client
+    msg_id = client.execute("print('spinning', flush=True)\nwhile True:\n    pass")
+    while client.get_iopub_msg(timeout=10)["msg_type"] != "stream":
+        pass
     info = control_request(kernel, "kernel_info_request")
     assert info["content"]["implementation"] == "interlace"
     context = zmq.Context()

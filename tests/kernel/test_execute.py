@@ -6,10 +6,10 @@ import re
 import time
 from typing import TYPE_CHECKING
 
-from tests.kernel.conftest import stream_text
+from tests.kernel.conftest import RunningKernel, stream_text
 
 if TYPE_CHECKING:
-    from tests.kernel.conftest import RunningKernel
+    from pathlib import Path
 
 
 def types(messages: list[dict[str, object]]) -> list[object]:
@@ -156,3 +156,26 @@ def test_a_million_lines_arrive_complete(shared_kernel: RunningKernel) -> None:
     assert len([m for m in messages if m["msg_type"] == "stream"]) < 2000
     reply, _ = shared_kernel.execute("'still responsive'")
     assert reply["content"]["status"] == "ok"
+
+
+def test_history_is_kept_across_restarts_per_session(tmp_path: Path) -> None:
+    first = RunningKernel(tmp_path)
+    try:
+        first.execute("marker_before_restart = 1")
+        first.client.history(hist_access_type="tail", n=1, output=False, raw=True)
+        ((old_session, _, _),) = first.client.get_shell_msg(timeout=10)["content"]["history"]
+    finally:
+        first.stop()
+    second = RunningKernel(tmp_path)
+    try:
+        second.execute("'after restart'")
+        second.client.history(hist_access_type="search", pattern="marker_before*", raw=True)
+        found = second.client.get_shell_msg(timeout=10)["content"]["history"]
+        assert [entry[2] for entry in found] == ["marker_before_restart = 1"]
+        assert found[0][0] == old_session
+        second.client.history(hist_access_type="tail", n=1, raw=True)
+        ((new_session, _, code),) = second.client.get_shell_msg(timeout=10)["content"]["history"]
+        assert new_session != old_session
+        assert code == "'after restart'"
+    finally:
+        second.stop()
