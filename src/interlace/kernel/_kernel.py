@@ -67,21 +67,20 @@ class Kernel:
 
     def start(self) -> ConnectionInfo:
         """Bind every channel and begin answering; returns the bound connection info."""
-        info = self.io.start()
-        self.io.publish(self.sender.message("status", {"execution_state": "starting"}))
-        return info
+        return self.io.start()
 
     def serve(self) -> None:
         """Load the shell and serve requests until shut down; restores sys.stdout/err after."""
-        self._load()
-        assert self._streams is not None
         saved = sys.stdout, sys.stderr
-        sys.stdout, sys.stderr = self._streams.stdout, self._streams.stderr
         try:
             with _ignoring_interrupts():
+                self._load()
+                assert self._streams is not None
+                sys.stdout, sys.stderr = self._streams.stdout, self._streams.stderr
                 self._loop()
         finally:
-            self._streams.flush()
+            if self._streams is not None:
+                self._streams.flush()
             sys.stdout, sys.stderr = saved
             self.io.stop()
 
