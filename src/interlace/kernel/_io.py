@@ -23,7 +23,7 @@ import anyio
 from interlace.kernel._bridge import Outbox
 from interlace.kernel._streams import FLUSH_INTERVAL
 from interlace.protocol import CHANNELS, ConnectionInfo, Message, Sender
-from interlace.transport import Channel, Context
+from interlace.transport import Channel, Context, SocketKind
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -39,7 +39,17 @@ OutChannel = Literal["shell", "control", "stdin", "iopub"]
 Outgoing = tuple[OutChannel, "Sequence[bytes]", Message]
 Request = tuple[list[bytes], Message]
 STOP = None
-"""Put in the request queue to end the main thread's loop."""
+"""Put in the request queue to end the main thread's loop (and in the outbox, the I/O loop's)."""
+
+SHUTDOWN_GRACE = 2.0
+"""Seconds a running cell gets after a shutdown request, before an interrupt, then an exit."""
+
+_SOCKETS: dict[OutChannel, SocketKind] = {
+    "shell": "ROUTER",
+    "control": "ROUTER",
+    "stdin": "ROUTER",
+    "iopub": "XPUB",
+}
 
 
 @final
@@ -61,12 +71,12 @@ class KernelIO:
         self.contacted = threading.Event()
         self.streams: Streams | None = None
         self._context = Context()
-        self._outbox: Outbox[Outgoing] | None = None
+        self._outbox: Outbox[Outgoing | None] | None = None
+        self._tasks: anyio.abc.TaskGroup | None = None
         self._flush_due: Outbox[None] | None = None
         self._channels: dict[OutChannel, Channel] = {}
         self._started = threading.Event()
         self._failure: BaseException | None = None
-        self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._run, name="interlace-kernel-io", daemon=True)
 
     def start(self) -> ConnectionInfo:
@@ -80,10 +90,8 @@ class KernelIO:
 
     def _bind(self) -> None:
         signer = self.info.signer()
-        kinds = {"shell": "ROUTER", "control": "ROUTER", "stdin": "ROUTER", "iopub": "XPUB"}
-        for name, kind in kinds.items():
-            url = self.info.url(name)  # type: ignore[arg-type]
-            self._channels[name] = self._context.bind(kind, url, signer, name)  # type: ignore[arg-type,index]
+        for name, kind in _SOCKETS.items():
+            self._channels[name] = self._context.bind(kind, self.info.url(name), signer, name)
         heartbeat = self._context.heartbeat(self.info.url("hb"))
         ports = {f"{c}_port": _port(self._channels[c].endpoint) for c in self._channels}
         ports["hb_port"] = _port(heartbeat.endpoint)
@@ -106,9 +114,8 @@ class KernelIO:
 
     def stop(self) -> None:
         """End the loop after what is queued was sent, then close every socket."""
-        self._stopping.set()
         if self._outbox is not None and self._thread.is_alive():
-            self._outbox.put(("iopub", (), _STOP_MESSAGE))
+            self._outbox.put(STOP)
         self._thread.join(timeout=5)
         self._context.close()
 
@@ -116,7 +123,7 @@ class KernelIO:
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         try:
             anyio.run(self._serve)
-        except BaseException as exc:
+        except Exception as exc:
             self._failure = exc
             self._started.set()
             log.exception("kernel I/O loop failed")
@@ -127,6 +134,7 @@ class KernelIO:
         self._outbox = Outbox(loop)
         self._flush_due = Outbox(loop)
         async with anyio.create_task_group() as tasks:
+            self._tasks = tasks
             tasks.start_soon(self._pump, tasks.cancel_scope)
             tasks.start_soon(self._serve_shell)
             tasks.start_soon(self._serve_control)
@@ -139,10 +147,11 @@ class KernelIO:
         assert self._outbox is not None
         while True:
             await self._outbox.wait()
-            for channel, identities, message in self._outbox.take():
-                if message is _STOP_MESSAGE:
+            for outgoing in self._outbox.take():
+                if outgoing is STOP:
                     scope.cancel()
                     return
+                channel, identities, message = outgoing
                 await self._channels[channel].send(message, identities)
 
     async def _serve_shell(self) -> None:
@@ -185,7 +194,8 @@ class KernelIO:
             self.send("control", self.sender.reply(message, content), identities)
             self.publish(self.sender.reply(message, content))
             self.requests.put(STOP)
-            threading.Thread(target=_interrupt_if_stuck, args=(self,), daemon=True).start()
+            assert self._tasks is not None
+            self._tasks.start_soon(self._end_a_stuck_cell)
         else:
             self._refuse(identities, message, channel)
 
@@ -222,6 +232,17 @@ class KernelIO:
                 )
                 self.send("iopub", welcome, (topic,))
 
+    async def _end_a_stuck_cell(self) -> None:
+        """After a shutdown request: interrupt a cell that runs on, then exit if it still does.
+
+        The main thread stopping ends this loop, and this task with it.
+        """
+        await anyio.sleep(SHUTDOWN_GRACE)
+        interrupt_main_thread()
+        await anyio.sleep(SHUTDOWN_GRACE)
+        log.error("the main thread did not stop after a shutdown request; exiting")
+        os._exit(1)
+
     async def _flush_streams(self) -> None:
         assert self._flush_due is not None
         last = 0.0
@@ -233,9 +254,6 @@ class KernelIO:
             last = time.monotonic()
             if self.streams is not None:
                 self.streams.flush()
-
-
-_STOP_MESSAGE = Message(Sender(session="", username="").header("stop"))
 
 
 def unknown_request_error(request: Message) -> JSONDict:
@@ -250,16 +268,6 @@ def unknown_request_error(request: Message) -> JSONDict:
 def interrupt_main_thread() -> None:
     """Raise KeyboardInterrupt in the main thread, waking it from sleep or input()."""
     signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
-
-
-def _interrupt_if_stuck(io: KernelIO, grace: float = 2.0) -> None:
-    """After a shutdown request, a cell that does not end in time is interrupted, then killed."""
-    if io._stopping.wait(grace):
-        return
-    interrupt_main_thread()
-    if not io._stopping.wait(grace):
-        log.error("main thread did not stop after an interrupt; exiting")
-        os._exit(1)
 
 
 def _port(endpoint: str) -> int:
