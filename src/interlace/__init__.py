@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from interlace._version import __version__
 
-__all__ = ["__version__", "embed_kernel"]
+__all__ = ["__version__", "connect", "embed_kernel"]
 
 if TYPE_CHECKING:
+    from interlace.client import connect
     from interlace.kernel import embed_kernel
 
 
@@ -18,4 +19,8 @@ def __getattr__(name: str) -> Any:
         from interlace.kernel import embed_kernel
 
         return embed_kernel
+    if name == "connect":
+        from interlace.client import connect
+
+        return connect
     raise AttributeError(f"module 'interlace' has no attribute {name!r}")

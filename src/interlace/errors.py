@@ -14,8 +14,11 @@ at the boundary where they occur, so callers catch interlace's names only::
     │   └── ConnectionFileError   unreadable or incomplete connection file
     ├── ConnectionFileNotFound    ``--existing`` lookup found nothing
     ├── ChannelError              a socket could not be bound, connected or used
-    │   └── ChannelClosed         the channel was closed while in use
-    └── KernelSpecError           a kernelspec that cannot be found, read or installed
+    │   ├── ChannelClosed         the channel was closed while in use
+    │   ├── KernelDied            the kernel stopped answering or its process ended
+    │   └── ReplyTimeout          no reply within the time asked for
+    ├── KernelSpecError           a kernelspec that cannot be found, read or installed
+    └── KernelStartError          a kernel process that did not start or never answered
 """
 
 from __future__ import annotations
@@ -27,10 +30,13 @@ __all__ = [
     "ConnectionFileNotFound",
     "InterlaceError",
     "InvalidSignature",
+    "KernelDied",
     "KernelSpecError",
+    "KernelStartError",
     "MalformedMessage",
     "ProtocolError",
     "ReplayedMessage",
+    "ReplyTimeout",
     "UnsupportedSignatureScheme",
     "UnsupportedVersion",
 ]
@@ -82,3 +88,15 @@ class ChannelClosed(ChannelError):
 
 class KernelSpecError(InterlaceError):
     """A kernelspec that cannot be found, read or installed."""
+
+
+class KernelDied(ChannelError):
+    """The kernel's process ended or its heartbeat stopped; pending calls get this."""
+
+
+class ReplyTimeout(ChannelError, TimeoutError):
+    """A request got no reply within its timeout (the kernel may simply be busy)."""
+
+
+class KernelStartError(InterlaceError):
+    """A kernel process that could not be launched or did not answer in time."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING
 
-from interlace import __version__
+from interlace._version import __version__
 from interlace.protocol import PROTOCOL_VERSION
 
 if TYPE_CHECKING:

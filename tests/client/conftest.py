@@ -1,0 +1,33 @@
+"""Client tests run against two kernels: ours and ipykernel, each started by our manager."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+from interlace.client import AsyncKernelClient, KernelManager
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture(params=["interlace", "python3"], ids=["interlace", "ipykernel"])
+def kernel_name(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+async def manager(kernel_name: str) -> AsyncIterator[KernelManager]:
+    async with KernelManager(kernel_name) as running:
+        yield running
+
+
+@pytest.fixture
+async def client(manager: KernelManager) -> AsyncKernelClient:
+    return await manager.client()
