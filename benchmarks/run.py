@@ -15,6 +15,7 @@ import sys
 from importlib.metadata import version
 from typing import TYPE_CHECKING
 
+import client
 import kernel
 import wire
 from _harness import Result, report
@@ -22,7 +23,11 @@ from _harness import Result, report
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-GROUPS: dict[str, Callable[[bool], list[Result]]] = {"wire": wire.run, "kernel": kernel.run}
+GROUPS: dict[str, Callable[[bool], list[Result]]] = {
+    "wire": wire.run,
+    "kernel": kernel.run,
+    "client": client.run,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -16,8 +16,12 @@ def test_quick_run_prints_a_ratio_for_every_case() -> None:
         check=True,
         timeout=300,
     )
-    lines = [line for line in done.stdout.splitlines() if line.startswith(("wire:", "kernel:"))]
-    assert len(lines) == 12, done.stdout
+    lines = [
+        line
+        for line in done.stdout.splitlines()
+        if line.startswith(("wire:", "kernel:", "client:"))
+    ]
+    assert len(lines) == 15, done.stdout
     for line in lines:
         ratio = re.search(r" (\d+\.\d+)x", line)
         assert ratio is not None, line

@@ -1,0 +1,60 @@
+"""Kernel manager edge cases: message-mode interrupts, kernels that never answer."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from interlace.client import KernelManager, KernelSpec
+from interlace.errors import KernelSpecError, KernelStartError
+
+pytestmark = pytest.mark.anyio
+
+
+def spec(argv: list[str], interrupt_mode: str = "signal") -> KernelSpec:
+    return KernelSpec(
+        name="custom",
+        resource_dir=Path.cwd(),
+        argv=argv,
+        display_name="custom",
+        language="python",
+        interrupt_mode="message" if interrupt_mode == "message" else "signal",
+    )
+
+
+async def test_message_mode_interrupt_goes_over_control() -> None:
+    argv = [sys.executable, "-m", "interlace.kernel", "-f", "{connection_file}"]
+    async with KernelManager(spec(argv, "message")) as manager:
+        client = await manager.client()
+        execution = await client.execute("import time\nprint('x', flush=True)\ntime.sleep(60)")
+        async for message in execution:
+            if message.msg_type == "stream":
+                break
+        await manager.interrupt()
+        result = await execution.wait(timeout=20)
+        assert result.reply["ename"] == "KeyboardInterrupt"
+
+
+async def test_a_kernel_that_never_answers_is_a_start_error() -> None:
+    manager = KernelManager(spec([sys.executable, "-c", "import time; time.sleep(600)"]))
+    started = time.monotonic()
+    with pytest.raises(KernelStartError, match="did not start"):
+        await manager.start(ready_timeout=2)
+    assert time.monotonic() - started < 15
+    assert not manager.alive
+    await manager.shutdown()
+
+
+async def test_a_kernel_that_exits_at_once_is_a_start_error() -> None:
+    manager = KernelManager(spec([sys.executable, "-c", "raise SystemExit(3)"]))
+    with pytest.raises(KernelStartError, match="exited with code 3"):
+        await manager.start(ready_timeout=30)
+    await manager.shutdown()
+
+
+def test_unknown_kernelspec_is_a_clear_error() -> None:
+    with pytest.raises(KernelSpecError, match="no kernelspec named 'nope'"):
+        KernelManager("nope")
