@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from interlace.client import AsyncKernelClient, KernelManager
+from interlace.client import AsyncKernelClient, Execution, KernelManager
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -31,3 +31,12 @@ async def manager(kernel_name: str) -> AsyncIterator[KernelManager]:
 @pytest.fixture
 async def client(manager: KernelManager) -> AsyncKernelClient:
     return await manager.client()
+
+
+async def start_sleeping(client: AsyncKernelClient, seconds: int = 60) -> Execution:
+    """A cell that has printed and now sleeps: interrupting or killing it is meaningful."""
+    execution = await client.execute(f"import time\nprint('go', flush=True)\ntime.sleep({seconds})")
+    async for message in execution:
+        if message.msg_type == "stream":
+            break
+    return execution

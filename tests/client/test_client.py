@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import time
 from typing import TYPE_CHECKING
 
@@ -13,6 +15,7 @@ from interlace.errors import KernelDied
 
 if TYPE_CHECKING:
     from interlace.protocol import Message
+from tests.client.conftest import start_sleeping
 
 pytestmark = pytest.mark.anyio
 
@@ -73,10 +76,7 @@ async def test_input_is_answered_by_the_stdin_handler(client: AsyncKernelClient)
 async def test_interrupt_stops_a_sleeping_cell(
     manager: KernelManager, client: AsyncKernelClient
 ) -> None:
-    execution = await client.execute("import time\nprint('sleeping', flush=True)\ntime.sleep(60)")
-    async for message in execution:
-        if message.msg_type == "stream":
-            break
+    execution = await start_sleeping(client)
     started = time.monotonic()
     await manager.interrupt()
     result = await execution.wait(timeout=20)
@@ -99,13 +99,10 @@ async def test_restart_keeps_the_client_working(
 async def test_a_killed_kernel_fails_pending_calls_promptly(
     manager: KernelManager, client: AsyncKernelClient
 ) -> None:
-    execution = await client.execute("import time\nprint('go', flush=True)\ntime.sleep(60)")
-    async for message in execution:
-        if message.msg_type == "stream":
-            break
+    execution = await start_sleeping(client)
     started = time.monotonic()
-    assert manager._provisioner is not None
-    manager._provisioner.kill()
+    assert manager.pid is not None
+    os.kill(manager.pid, signal.SIGKILL)
     with pytest.raises(KernelDied, match="SIGKILL"):
         await execution.wait(timeout=30)
     assert time.monotonic() - started < 5
@@ -116,8 +113,8 @@ async def test_a_killed_kernel_fails_pending_calls_promptly(
 async def test_auto_restart_brings_the_kernel_back(kernel_name: str) -> None:
     async with KernelManager(kernel_name, auto_restart=True) as manager:
         client = await manager.client()
-        assert manager._provisioner is not None
-        manager._provisioner.kill()
+        assert manager.pid is not None
+        os.kill(manager.pid, signal.SIGKILL)
         with anyio.fail_after(60):
             await manager.wait_restarted()
         assert manager.restarts == 1

@@ -10,6 +10,7 @@ import pytest
 
 from interlace.client import KernelManager, KernelSpec
 from interlace.errors import KernelSpecError, KernelStartError
+from tests.client.conftest import start_sleeping
 
 pytestmark = pytest.mark.anyio
 
@@ -29,10 +30,7 @@ async def test_message_mode_interrupt_goes_over_control() -> None:
     argv = [sys.executable, "-m", "interlace.kernel", "-f", "{connection_file}"]
     async with KernelManager(spec(argv, "message")) as manager:
         client = await manager.client()
-        execution = await client.execute("import time\nprint('x', flush=True)\ntime.sleep(60)")
-        async for message in execution:
-            if message.msg_type == "stream":
-                break
+        execution = await start_sleeping(client)
         await manager.interrupt()
         result = await execution.wait(timeout=20)
         assert result.reply["ename"] == "KeyboardInterrupt"

@@ -84,6 +84,11 @@ class KernelManager:
         await self.shutdown()
 
     @property
+    def pid(self) -> int | None:
+        """The kernel's process id, when its provisioner runs it locally."""
+        return self._provisioner.pid if self._provisioner is not None else None
+
+    @property
     def alive(self) -> bool:
         return self._provisioner is not None and self._provisioner.poll() is None
 

@@ -28,6 +28,10 @@ __all__ = ["LocalProvisioner", "Provisioner"]
 class Provisioner(Protocol):
     """Launches one kernel process and controls it."""
 
+    @property
+    def pid(self) -> int | None:
+        """The local process id, where there is one."""
+
     async def launch(self, argv: Sequence[str], env: Mapping[str, str], cwd: Path | None) -> None:
         """Start the kernel; raise KernelStartError if it cannot be started."""
 

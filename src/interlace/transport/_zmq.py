@@ -25,6 +25,9 @@ __all__ = ["Channel", "Context", "Heartbeat", "SocketKind"]
 
 log = logging.getLogger("interlace.transport")
 
+RECONNECT_INTERVAL_MS = 10
+"""How soon a connecting socket retries: a kernel that is still starting is joined at once."""
+
 SocketKind = Literal["ROUTER", "DEALER", "XPUB", "SUB", "REQ", "REP", "PUB", "PAIR"]
 
 
@@ -121,6 +124,7 @@ class Context:
     ) -> Channel:
         """A channel connected to ``url`` (ZeroMQ connects lazily, so this does not block)."""
         socket = self._socket(kind)
+        socket.setsockopt(zmq.RECONNECT_IVL, RECONNECT_INTERVAL_MS)
         if identity is not None:
             socket.setsockopt(zmq.IDENTITY, identity)
         if subscribe is not None:
