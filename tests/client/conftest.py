@@ -17,9 +17,18 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
+KERNEL_MODULES = {"interlace": "interlace.kernel", "python3": "ipykernel_launcher"}
+
+
 @pytest.fixture(params=["interlace", "python3"], ids=["interlace", "ipykernel"])
 def kernel_name(request: pytest.FixtureRequest) -> str:
     return str(request.param)
+
+
+@pytest.fixture
+def kernel_module(kernel_name: str) -> str:
+    """What ``python -m`` runs to start the kernel by hand."""
+    return KERNEL_MODULES[kernel_name]
 
 
 @pytest.fixture

@@ -23,10 +23,12 @@ if TYPE_CHECKING:
 
 
 @pytest.fixture
-def running_kernel(tmp_path: Path) -> Iterator[tuple[Path, subprocess.Popen[bytes]]]:
+def running_kernel(
+    tmp_path: Path, kernel_module: str
+) -> Iterator[tuple[Path, subprocess.Popen[bytes]]]:
     path = write_connection_file(new_connection_info(), tmp_path / "kernel-existing.json")
     process = subprocess.Popen(
-        [sys.executable, "-m", "interlace.kernel", "-f", str(path)], stderr=subprocess.DEVNULL
+        [sys.executable, "-m", kernel_module, "-f", str(path)], stderr=subprocess.DEVNULL
     )
     yield path, process
     process.kill()

@@ -26,8 +26,8 @@ def spec(argv: list[str], interrupt_mode: str = "signal") -> KernelSpec:
     )
 
 
-async def test_message_mode_interrupt_goes_over_control() -> None:
-    argv = [sys.executable, "-m", "interlace.kernel", "-f", "{connection_file}"]
+async def test_message_mode_interrupt_goes_over_control(kernel_module: str) -> None:
+    argv = [sys.executable, "-m", kernel_module, "-f", "{connection_file}"]
     async with KernelManager(spec(argv, "message")) as manager:
         client = await manager.client()
         execution = await start_sleeping(client)

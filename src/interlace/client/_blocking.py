@@ -71,7 +71,8 @@ class KernelClient:
         )
 
     def run(self, code: str, timeout: float | None = None, **options: Any) -> ExecutionResult:
-        return self.execute(code, **options).wait(timeout)
+        result: ExecutionResult = self._portal.call(_run, self.client, code, timeout, options)
+        return result
 
     def wait_ready(self, timeout: float = 60) -> JSONDict:
         return self._portal.call(self.client.wait_ready, timeout)
@@ -103,6 +104,12 @@ class KernelClient:
 
 async def _execute(client: AsyncKernelClient, code: str, options: dict[str, Any]) -> Execution:
     return await client.execute(code, **options)
+
+
+async def _run(
+    client: AsyncKernelClient, code: str, timeout: float | None, options: dict[str, Any]
+) -> ExecutionResult:
+    return await client.run(code, timeout, **options)
 
 
 @contextlib.contextmanager
