@@ -57,3 +57,16 @@ def test_kernel_opened_comm_is_published(shared_kernel: RunningKernel) -> None:
     (opened,) = [m for m in messages if m["msg_type"] == "comm_open"]
     assert opened["content"]["target_name"] == "frontend"
     assert opened["content"]["data"] == {"x": 1}
+
+
+def test_ipywidgets_open_their_comm_and_display(shared_kernel: RunningKernel) -> None:
+    code = "import ipywidgets\nslider = ipywidgets.IntSlider(value=3)\nslider"
+    reply, messages = shared_kernel.execute(code)
+    assert reply["content"]["status"] == "ok"
+    opened = [m for m in messages if m["msg_type"] == "comm_open"]
+    assert any(m["content"]["target_name"] == "jupyter.widget" for m in opened)
+    states = [m["content"]["data"]["state"] for m in opened]
+    assert any(state.get("value") == 3 for state in states)
+    (result,) = [m for m in messages if m["msg_type"] == "execute_result"]
+    view = result["content"]["data"]["application/vnd.jupyter.widget-view+json"]
+    assert view["model_id"] in {m["content"]["comm_id"] for m in opened}

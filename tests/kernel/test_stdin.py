@@ -52,3 +52,16 @@ def test_input_request_goes_to_the_asking_client_only(shared_kernel: RunningKern
         assert other.stdin_channel.msg_ready() is False
     finally:
         other.stop_channels()
+
+
+def test_interrupt_while_waiting_for_input(kernel: RunningKernel) -> None:
+    client = kernel.client
+    msg_id = client.execute("input('waiting: ')", allow_stdin=True)
+    assert client.get_stdin_msg(timeout=10)["msg_type"] == "input_request"
+    message = client.session.msg("interrupt_request", {})
+    client.control_channel.send(message)
+    reply = client.get_shell_msg(timeout=10)
+    assert reply["parent_header"]["msg_id"] == msg_id
+    assert reply["content"]["ename"] == "KeyboardInterrupt"
+    _again, messages = execute(client, "print('usable')")
+    assert stream_text(messages) == "usable\n"
