@@ -131,3 +131,27 @@ def kernelspec_list() -> None:
 
     for name, directory in sorted(find_kernelspecs().items()):
         click.echo(f"{name:<20} {directory}")
+
+
+@main.command()
+@click.option("--kernel", default="interlace", show_default=True, help="Kernelspec to start.")
+@click.option(
+    "--existing",
+    is_flag=False,
+    flag_value="",
+    default=None,
+    help="Join a running kernel: a connection file, a name in the runtime directory, "
+    "or nothing for the most recent.",
+)
+@click.option("--no-others", is_flag=True, help="Hide what other clients of the kernel run.")
+def console(kernel: str, existing: str | None, no_others: bool) -> None:
+    """A terminal console on a new kernel, or on a running one with --existing."""
+    import anyio
+
+    from interlace.console import ConsoleOptions, run_console
+
+    options = ConsoleOptions(kernel=kernel, existing=existing, show_others=not no_others)
+    try:
+        anyio.run(run_console, options)
+    except InterlaceError as exc:
+        raise click.ClickException(str(exc)) from exc

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -73,13 +74,23 @@ def test_a_connection_file_with_port_zero_gets_real_ports(tmp_path: Path) -> Non
         stderr=subprocess.PIPE,
         text=True,
     )
-    read_existing_line(process)
-    written = json.loads(path.read_text())
+    written = wait_for_ports(path)
     assert all(written[name] > 0 for name in ports)
     client = join(path)
     assert execute(client, "1")[0]["content"]["status"] == "ok"
     shut_down(client, process)
     assert path.exists(), "a connection file given to the kernel is left in place"
+
+
+def wait_for_ports(path: Path, timeout: float = 30) -> dict[str, int]:
+    """The connection file once the kernel has written its bound ports into it."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        written: dict[str, int] = json.loads(path.read_text())
+        if written["shell_port"]:
+            return written
+        time.sleep(0.05)
+    raise AssertionError(f"the kernel never wrote its ports into {path}")
 
 
 def test_embed_kernel_shares_the_callers_namespace(tmp_path: Path, runtime: Path) -> None:

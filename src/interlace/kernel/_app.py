@@ -44,7 +44,11 @@ def run_kernel(
     module: ModuleType | None = None,
     announce: bool = True,
 ) -> None:
-    """Run a kernel until it is shut down, on the calling thread."""
+    """Run a kernel until it is shut down, on the calling thread.
+
+    ``announce`` prints the ``--existing`` line for people; a kernel started by
+    a manager with ``-f`` stays quiet.
+    """
     os.environ.setdefault("MPLBACKEND", MATPLOTLIB_INLINE)
     info, path, created = _prepare(connection_file)
     kernel = Kernel(info, namespace=namespace, module=module)
@@ -93,4 +97,4 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(
         level=logging.WARNING, format="[interlace kernel] %(levelname)s %(message)s"
     )
-    run_kernel(args.connection_file)
+    run_kernel(args.connection_file, announce=args.connection_file is None)
