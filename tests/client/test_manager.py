@@ -56,3 +56,9 @@ async def test_a_kernel_that_exits_at_once_is_a_start_error() -> None:
 def test_unknown_kernelspec_is_a_clear_error() -> None:
     with pytest.raises(KernelSpecError, match="no kernelspec named 'nope'"):
         KernelManager("nope")
+
+
+def test_our_kernel_needs_no_installed_kernelspec(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("interlace.client._kernelspec.find_kernelspecs", dict)
+    spec = KernelManager("interlace").spec
+    assert spec.argv[:3] == [sys.executable, "-m", "interlace.kernel"]

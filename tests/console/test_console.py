@@ -86,3 +86,12 @@ def test_markdown_and_images_are_rendered_or_named(console: Terminal) -> None:
     )
     console.run(f"display(Image(data=__import__('base64').b64decode('{png}')))")
     console.wait_for("[image/png 1x1, 70 B]")
+
+
+def test_up_arrow_recalls_the_kernels_history(console: Terminal) -> None:
+    console.run("history_marker = 'recalled'")
+    console.wait_for("In [2]:")
+    console.send("\x1b[A")
+    console.wait_for("In [2]: history_marker = 'recalled'")
+    console.send("\r")
+    console.wait_for("In [3]:")

@@ -75,3 +75,21 @@ def test_a_dead_kernel_is_reported_and_restarted() -> None:
         console.wait_for("Out[1]: 'back'")
     finally:
         console.close()
+
+
+def test_no_others_hides_other_clients_work() -> None:
+    first = Terminal()
+    second: Terminal | None = None
+    try:
+        first.wait_for("In [1]:", timeout=60)
+        second = Terminal("--existing", connection_name(first), "--no-others")
+        second.wait_for("In [1]:", timeout=60)
+        first.run("print('private work')")
+        first.wait_for("private work")
+        second.run("'mine'")
+        second.wait_for("Out[2]: 'mine'")
+        assert "private work" not in second.text()
+    finally:
+        first.close()
+        if second is not None:
+            second.close()

@@ -11,7 +11,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from interlace.errors import KernelSpecError
 from interlace.protocol import JSONDict, data_dir
@@ -26,6 +26,8 @@ __all__ = [
 
 InterruptMode = Literal["signal", "message"]
 SYSTEM_PATHS = (Path("/usr/local/share/jupyter"), Path("/usr/share/jupyter"))
+NATIVE_KERNEL = "interlace"
+DEFAULT_DISPLAY_NAME = "Python 3 (interlace)"
 
 
 @dataclass(frozen=True)
@@ -86,16 +88,41 @@ def find_kernelspecs() -> dict[str, Path]:
 
 
 def get_kernelspec(name: str) -> KernelSpec:
+    """The installed kernelspec ``name``; ours is known even when not installed."""
     directory = find_kernelspecs().get(name.lower())
-    if directory is None:
-        raise KernelSpecError(f"no kernelspec named {name!r}; see `interlace kernelspec list`")
-    return KernelSpec.from_dir(directory)
+    if directory is not None:
+        return KernelSpec.from_dir(directory)
+    if name.lower() == NATIVE_KERNEL:
+        return native_kernelspec()
+    raise KernelSpecError(f"no kernelspec named {name!r}; see `interlace kernelspec list`")
+
+
+def native_kernelspec() -> KernelSpec:
+    """The interlace kernel in this very Python environment."""
+    spec = _spec_json(DEFAULT_DISPLAY_NAME)
+    return KernelSpec(
+        name=NATIVE_KERNEL,
+        resource_dir=Path(sys.prefix),
+        argv=spec["argv"],
+        display_name=DEFAULT_DISPLAY_NAME,
+        language="python",
+    )
+
+
+def _spec_json(display_name: str) -> dict[str, Any]:
+    return {
+        "argv": [sys.executable, "-m", "interlace.kernel", "-f", "{connection_file}"],
+        "display_name": display_name,
+        "language": "python",
+        "interrupt_mode": "signal",
+        "metadata": {"debugger": False},
+    }
 
 
 def install_kernelspec(
     *,
-    name: str = "interlace",
-    display_name: str = "Python 3 (interlace)",
+    name: str = NATIVE_KERNEL,
+    display_name: str = DEFAULT_DISPLAY_NAME,
     scope: Literal["user", "sys-prefix", "system"] = "user",
     prefix: Path | None = None,
 ) -> Path:
@@ -114,13 +141,7 @@ def install_kernelspec(
     else:
         root = SYSTEM_PATHS[0]
     directory = root / "kernels" / name
-    spec = {
-        "argv": [sys.executable, "-m", "interlace.kernel", "-f", "{connection_file}"],
-        "display_name": display_name,
-        "language": "python",
-        "interrupt_mode": "signal",
-        "metadata": {"debugger": False},
-    }
+    spec = _spec_json(display_name)
     try:
         directory.mkdir(parents=True, exist_ok=True)
         (directory / "kernel.json").write_text(json.dumps(spec, indent=2) + "\n", "utf-8")

@@ -63,10 +63,13 @@ class KernelCompleter(Completer):
 
 
 def _lexer(language: str) -> PygmentsLexer | None:
-    try:
-        return PygmentsLexer(type(get_lexer_by_name(language)))
-    except ClassNotFound:
-        return None
+    """The kernel's own pygments lexer, else plain Python's, else none."""
+    for name in (language, "python3"):
+        try:
+            return PygmentsLexer(type(get_lexer_by_name(name)))
+        except ClassNotFound:
+            continue
+    return None
 
 
 def _continuation(width: int, line_number: int, wrap_count: int) -> ANSI:
