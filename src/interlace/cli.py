@@ -155,3 +155,56 @@ def console(kernel: str, existing: str | None, no_others: bool) -> None:
         anyio.run(run_console, options)
     except InterlaceError as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+@main.group(invoke_without_command=True)
+@click.option("--ip", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8888, show_default=True, help="Port (the next free one if taken).")
+@click.option("--token", default=None, help="Access token; a random one if not given.")
+@click.option("--password", "use_password", is_flag=True, help="Log in with the stored password.")
+@click.option(
+    "--root-dir",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    default=Path.cwd,
+    help="Directory whose files the contents API serves.",
+)
+@click.option("--allow-origin", multiple=True, help="Extra websocket origins to accept.")
+@click.option("--no-browser", is_flag=True, help="Do not open a browser.")
+@click.pass_context
+def server(
+    context: click.Context,
+    ip: str,
+    port: int,
+    token: str | None,
+    use_password: bool,
+    root_dir: Path,
+    allow_origin: tuple[str, ...],
+    no_browser: bool,
+) -> None:
+    """The web server: Jupyter Server's REST and WebSocket API for kernels and files."""
+    if context.invoked_subcommand is not None:
+        return
+    import secrets
+
+    from interlace.server import ServerConfig, load_password_hash, serve
+
+    password_hash = load_password_hash() if use_password else ""
+    if use_password and not password_hash:
+        raise click.ClickException("no password stored; set one with `interlace server password`")
+    if token is None:
+        token = "" if use_password else secrets.token_hex(24)
+    config = ServerConfig(ip, port, token, password_hash, root_dir.resolve(), allow_origin)
+    try:
+        serve(config, open_browser=not no_browser)
+    except InterlaceError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@server.command("password")
+def server_password() -> None:
+    """Store a hashed password for `interlace server --password`."""
+    from interlace.server import hash_password, store_password_hash
+
+    password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    path = store_password_hash(hash_password(password))
+    click.echo(f"password hash stored in {path}")

@@ -17,6 +17,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, NamedTuple
 
 from interlace.errors import MalformedMessage, UnsupportedVersion
+from interlace.protocol._json import loads_dict
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -105,6 +106,11 @@ class Header(NamedTuple):
         if self.extra is not NOTHING:
             data.update(self.extra)
         return data
+
+    @classmethod
+    def from_json(cls, data: bytes) -> Header:
+        """Parse a header frame; raises MalformedMessage."""
+        return cls.from_dict(loads_dict(data, "header"))
 
     @classmethod
     def from_dict(cls, data: Mapping[str, JSON]) -> Header:

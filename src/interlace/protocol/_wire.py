@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from interlace.protocol._replay import ReplayGuard
     from interlace.protocol._signing import Signer
 
-__all__ = ["DELIMITER", "decode", "encode", "split_identities"]
+__all__ = ["DELIMITER", "decode", "encode", "split_identities", "verify"]
 
 DELIMITER = b"<IDS|MSG>"
 
@@ -72,13 +72,12 @@ def split_identities(frames: Sequence[bytes]) -> tuple[list[bytes], list[bytes]]
     return frames[:cut], frames[cut + 1 :]
 
 
-def decode(
+def verify(
     frames: Sequence[bytes], signer: Signer, guard: ReplayGuard | None = None
-) -> tuple[list[bytes], Message]:
-    """Verify and parse frames into ``(identities, message)``.
+) -> tuple[list[bytes], list[bytes], list[bytes]]:
+    """Check frames without parsing them: ``(identities, the four JSON parts, buffers)``.
 
-    Raises a ProtocolError subclass for anything that is not a valid, correctly
-    signed 5.x message: the caller logs it and goes on with the next message.
+    For relays that pass messages on as they are (a server to its websockets).
     """
     identities, rest = split_identities(frames)
     if len(rest) < _FRAMES_AFTER_DELIMITER:
@@ -89,6 +88,18 @@ def decode(
     signer.verify(signature, parts)
     if guard is not None and signer.enabled:
         guard.check(signature)
+    return identities, parts, rest[_FRAMES_AFTER_DELIMITER:]
+
+
+def decode(
+    frames: Sequence[bytes], signer: Signer, guard: ReplayGuard | None = None
+) -> tuple[list[bytes], Message]:
+    """Verify and parse frames into ``(identities, message)``.
+
+    Raises a ProtocolError subclass for anything that is not a valid, correctly
+    signed 5.x message: the caller logs it and goes on with the next message.
+    """
+    identities, parts, buffers = verify(frames, signer, guard)
     header = Header.from_dict(loads_dict(parts[0], "header"))
     check_version(header)
     parent = loads_dict(parts[1], "parent_header")
@@ -97,6 +108,6 @@ def decode(
         parent_header=Header.from_dict(parent) if parent else None,
         metadata=loads_dict(parts[2], "metadata"),
         content=loads_dict(parts[3], "content"),
-        buffers=rest[_FRAMES_AFTER_DELIMITER:],
+        buffers=buffers,
     )
     return identities, message

@@ -1,0 +1,419 @@
+"""The Starlette application: Jupyter Server's REST and WebSocket API, closed by default."""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import json
+import logging
+import secrets
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs
+
+import anyio
+from starlette.applications import Starlette
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Route, WebSocketRoute
+
+from interlace._version import __version__
+from interlace.client import KernelSpec, find_kernelspecs, get_kernelspec
+from interlace.errors import KernelSpecError, KernelStartError
+from interlace.server._auth import COOKIE, SAFE_METHODS, XSRF_COOKIE, Authenticator
+from interlace.server._channels import serve_channels
+from interlace.server._contents import Contents, ContentsError
+from interlace.server._kernels import KernelRegistry
+from interlace.server._sessions import SessionError, Sessions
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
+    from starlette.types import ASGIApp, Receive, Scope, Send
+    from starlette.websockets import WebSocket
+
+    from interlace.server._config import ServerConfig
+
+__all__ = ["create_app"]
+
+log = logging.getLogger("interlace.server")
+
+PUBLIC_PATHS = frozenset({"/login", "/api"})
+
+
+class RequestError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+async def _body(request: Request) -> dict[str, Any]:
+    raw = await request.body()
+    if not raw:
+        return {}
+    try:
+        body = json.loads(raw)
+    except ValueError as exc:
+        raise RequestError(400, f"the request body is not JSON: {exc}") from exc
+    if not isinstance(body, dict):
+        raise RequestError(400, "the request body must be a JSON object")
+    return body
+
+
+def _path(request: Request) -> str:
+    return str(request.path_params.get("path", ""))
+
+
+def _spec_model(spec: KernelSpec) -> dict[str, Any]:
+    return {
+        "name": spec.name,
+        "spec": {
+            "argv": spec.argv,
+            "display_name": spec.display_name,
+            "language": spec.language,
+            "interrupt_mode": spec.interrupt_mode,
+            "env": spec.env,
+            "metadata": spec.metadata,
+        },
+        "resources": {},
+    }
+
+
+class Api:
+    """The endpoints; each reads and writes JSON shaped as Jupyter Server's."""
+
+    def __init__(self, config: ServerConfig) -> None:
+        self.config = config
+        self.contents = Contents(config.root_dir)
+        self.started = datetime.now(UTC)
+        self._kernels: KernelRegistry | None = None
+        self._sessions: Sessions | None = None
+
+    @property
+    def kernels(self) -> KernelRegistry:
+        assert self._kernels is not None
+        return self._kernels
+
+    @property
+    def sessions(self) -> Sessions:
+        assert self._sessions is not None
+        return self._sessions
+
+    @contextlib.asynccontextmanager
+    async def lifespan(self, app: Starlette) -> AsyncIterator[None]:
+        async with anyio.create_task_group() as tasks:
+            self._kernels = KernelRegistry(tasks)
+            self._sessions = Sessions(self._kernels)
+            yield
+            await self._kernels.shutdown_all()
+            tasks.cancel_scope.cancel()
+
+    # /api
+
+    async def version(self, request: Request) -> Response:
+        return JSONResponse({"version": __version__})
+
+    async def status(self, request: Request) -> Response:
+        kernels = list(self.kernels.kernels.values())
+        activity = max([k.hub.last_activity for k in kernels], default=self.started)
+        return JSONResponse(
+            {
+                "started": _iso(self.started),
+                "last_activity": _iso(activity),
+                "connections": sum(k.connections for k in kernels),
+                "kernels": len(kernels),
+            }
+        )
+
+    async def kernelspecs(self, request: Request) -> Response:
+        specs: dict[str, Any] = {}
+        for name in find_kernelspecs():
+            with contextlib.suppress(KernelSpecError):
+                specs[name] = _spec_model(get_kernelspec(name))
+        default = self.config.default_kernel
+        specs.setdefault(default, _spec_model(get_kernelspec(default)))
+        return JSONResponse({"default": default, "kernelspecs": specs})
+
+    async def kernelspec(self, request: Request) -> Response:
+        try:
+            spec = get_kernelspec(request.path_params["name"])
+        except KernelSpecError as exc:
+            raise RequestError(404, str(exc)) from exc
+        return JSONResponse(_spec_model(spec))
+
+    # /api/kernels
+
+    async def list_kernels(self, request: Request) -> Response:
+        return JSONResponse([kernel.model() for kernel in self.kernels.kernels.values()])
+
+    async def start_kernel(self, request: Request) -> Response:
+        body = await _body(request)
+        name = body.get("name") or self.config.default_kernel
+        try:
+            kernel = await self.kernels.start(str(name))
+        except KernelSpecError as exc:
+            raise RequestError(404, str(exc)) from exc
+        except KernelStartError as exc:
+            raise RequestError(500, str(exc)) from exc
+        headers = {"Location": f"/api/kernels/{kernel.id}"}
+        return JSONResponse(kernel.model(), status_code=201, headers=headers)
+
+    def _kernel(self, request: HTTPConnection) -> Any:
+        kernel_id = request.path_params["kernel_id"]
+        try:
+            return self.kernels.get(kernel_id)
+        except KeyError:
+            raise RequestError(404, f"no kernel {kernel_id}") from None
+
+    async def get_kernel(self, request: Request) -> Response:
+        return JSONResponse(self._kernel(request).model())
+
+    async def delete_kernel(self, request: Request) -> Response:
+        await self.kernels.shutdown(self._kernel(request).id)
+        return Response(status_code=204)
+
+    async def interrupt_kernel(self, request: Request) -> Response:
+        await self._kernel(request).manager.interrupt()
+        return Response(status_code=204)
+
+    async def restart_kernel(self, request: Request) -> Response:
+        kernel = self._kernel(request)
+        try:
+            await kernel.manager.restart()
+        except KernelStartError as exc:
+            raise RequestError(500, str(exc)) from exc
+        return JSONResponse(kernel.model())
+
+    async def channels(self, websocket: WebSocket) -> None:
+        try:
+            kernel = self._kernel(websocket)
+        except RequestError:
+            await websocket.close(code=1008, reason="no such kernel")
+            return
+        await serve_channels(websocket, kernel)
+
+    # /api/sessions
+
+    async def list_sessions(self, request: Request) -> Response:
+        return JSONResponse(self.sessions.list())
+
+    async def create_session(self, request: Request) -> Response:
+        session = await self.sessions.create(await _body(request))
+        headers = {"Location": f"/api/sessions/{session.id}"}
+        return JSONResponse(session.model(), status_code=201, headers=headers)
+
+    async def get_session(self, request: Request) -> Response:
+        return JSONResponse(self.sessions.get(request.path_params["session_id"]).model())
+
+    async def update_session(self, request: Request) -> Response:
+        session_id = request.path_params["session_id"]
+        session = await self.sessions.update(session_id, await _body(request))
+        return JSONResponse(session.model())
+
+    async def delete_session(self, request: Request) -> Response:
+        await self.sessions.delete(request.path_params["session_id"])
+        return Response(status_code=204)
+
+    # /api/contents
+
+    async def contents_get(self, request: Request) -> Response:
+        query = request.query_params
+        model = self.contents.get(
+            _path(request),
+            content=query.get("content", "1") not in ("0", "false"),
+            type_=query.get("type") or None,
+            format_=query.get("format") or None,
+        )
+        return JSONResponse(model)
+
+    async def contents_put(self, request: Request) -> Response:
+        model, created = self.contents.save(_path(request), await _body(request))
+        return JSONResponse(model, status_code=201 if created else 200)
+
+    async def contents_post(self, request: Request) -> Response:
+        body = await _body(request)
+        directory = _path(request)
+        if body.get("copy_from"):
+            model = self.contents.copy(str(body["copy_from"]), directory)
+        else:
+            kind = str(body.get("type") or "file")
+            model = self.contents.new_untitled(directory, kind, str(body.get("ext") or ""))
+        headers = {"Location": f"/api/contents/{model['path']}"}
+        return JSONResponse(model, status_code=201, headers=headers)
+
+    async def contents_patch(self, request: Request) -> Response:
+        new_path = (await _body(request)).get("path")
+        if not isinstance(new_path, str):
+            raise RequestError(400, "a rename needs the new path")
+        return JSONResponse(self.contents.rename(_path(request), new_path))
+
+    async def contents_delete(self, request: Request) -> Response:
+        self.contents.delete(_path(request))
+        return Response(status_code=204)
+
+    async def checkpoints(self, request: Request) -> Response:
+        path = _path(request)
+        if request.method == "POST":
+            return JSONResponse(self.contents.create_checkpoint(path), status_code=201)
+        return JSONResponse(self.contents.checkpoints(path))
+
+    async def checkpoint(self, request: Request) -> Response:
+        path, checkpoint_id = _path(request), request.path_params["checkpoint_id"]
+        if request.method == "POST":
+            self.contents.restore_checkpoint(path, checkpoint_id)
+        else:
+            self.contents.delete_checkpoint(path, checkpoint_id)
+        return Response(status_code=204)
+
+    # Pages.
+
+    async def home(self, request: Request) -> Response:
+        return HTMLResponse(
+            f"<!doctype html><title>interlace</title><h1>interlace {__version__}</h1>"
+            "<p>The Jupyter Server API is at <code>/api</code>.</p>"
+        )
+
+
+class LoginPages:
+    """The password login: a form, a signed cookie, and the XSRF cookie with it."""
+
+    def __init__(self, auth: Authenticator) -> None:
+        self.auth = auth
+
+    def _form(self, xsrf: str, error: str = "", status: int = 200) -> Response:
+        message = f"<p role='alert'>{html.escape(error)}</p>" if error else ""
+        page = (
+            "<!doctype html><title>interlace login</title>"
+            f"<form method='post' action='/login'>{message}"
+            "<label>Password or token <input type='password' name='password' autofocus></label>"
+            f"<input type='hidden' name='_xsrf' value='{html.escape(xsrf)}'>"
+            "<button type='submit'>Log in</button></form>"
+        )
+        response = HTMLResponse(page, status_code=status)
+        response.set_cookie(XSRF_COOKIE, xsrf, samesite="strict")
+        return response
+
+    async def login_page(self, request: Request) -> Response:
+        return self._form(request.cookies.get(XSRF_COOKIE) or secrets.token_urlsafe(24))
+
+    async def login(self, request: Request) -> Response:
+        fields = {
+            k: v[0] for k, v in parse_qs((await request.body()).decode("utf-8", "replace")).items()
+        }
+        xsrf = request.cookies.get(XSRF_COOKIE, "")
+        if not xsrf or not secrets.compare_digest(xsrf, fields.get("_xsrf", "")):
+            log.warning("login refused: missing or wrong XSRF token")
+            return self._form(secrets.token_urlsafe(24), "Your session expired; try again.", 403)
+        if not self.auth.check_password(fields.get("password", "")):
+            log.warning("login refused: wrong password")
+            return self._form(xsrf, "Wrong password.", 401)
+        response = RedirectResponse("/", status_code=303)
+        response.set_cookie(COOKIE, self.auth.make_cookie(), httponly=True, samesite="lax")
+        return response
+
+    async def logout(self, request: Request) -> Response:
+        response = RedirectResponse("/login", status_code=303)
+        response.delete_cookie(COOKIE)
+        return response
+
+
+class Guard:
+    """ASGI middleware: every request but the login page needs valid credentials."""
+
+    def __init__(self, app: ASGIApp, auth: Authenticator) -> None:
+        self.app = app
+        self.auth = auth
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket") or scope["path"] in PUBLIC_PATHS:
+            await self.app(scope, receive, send)
+            return
+        connection = HTTPConnection(scope)
+        refusal = self._refusal(connection, scope)
+        if refusal is None:
+            await self.app(scope, receive, send)
+            return
+        status, reason = refusal
+        log.warning("refused %s %s: %s", scope.get("method", "WEBSOCKET"), scope["path"], reason)
+        if scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 1008, "reason": reason})
+            return
+        if status == 401 and scope.get("method") == "GET" and not scope["path"].startswith("/api"):
+            response: Response = RedirectResponse("/login", status_code=303)
+        else:
+            response = JSONResponse({"message": reason, "reason": reason}, status_code=status)
+        await response(scope, receive, send)
+
+    def _refusal(self, connection: HTTPConnection, scope: Scope) -> tuple[int, str] | None:
+        how = self.auth.identify(connection)
+        if how is None:
+            offered = self.auth.offered_token(connection) or connection.cookies.get(COOKIE)
+            return (403, "invalid credentials") if offered else (401, "authentication required")
+        if scope["type"] == "websocket" and not self.auth.origin_allowed(connection):
+            return 403, "websocket origin not allowed"
+        if (
+            how == "cookie"
+            and scope["method"] not in SAFE_METHODS
+            and not self.auth.xsrf_valid(connection)
+        ):
+            return 403, "XSRF token missing or wrong"
+        return None
+
+
+def _errors() -> dict[Any, Any]:
+    async def from_request_error(request: Request, exc: Exception) -> Response:
+        status = getattr(exc, "status", 500)
+        return JSONResponse({"message": str(exc), "reason": str(exc)}, status_code=status)
+
+    return {
+        RequestError: from_request_error,
+        ContentsError: from_request_error,
+        SessionError: from_request_error,
+    }
+
+
+def create_app(config: ServerConfig) -> Guard:
+    """The server's ASGI application, guarded by its authenticator."""
+    api = Api(config)
+    auth = Authenticator(config.token, config.password_hash, config.allow_origins)
+    pages = LoginPages(auth)
+    contents = "/api/contents/{path:path}"
+    routes = [
+        Route("/", api.home),
+        Route("/login", pages.login_page, methods=["GET"]),
+        Route("/login", pages.login, methods=["POST"]),
+        Route("/logout", pages.logout),
+        Route("/api", api.version),
+        Route("/api/status", api.status),
+        Route("/api/kernelspecs", api.kernelspecs),
+        Route("/api/kernelspecs/{name}", api.kernelspec),
+        Route("/api/kernels", api.list_kernels, methods=["GET"]),
+        Route("/api/kernels", api.start_kernel, methods=["POST"]),
+        Route("/api/kernels/{kernel_id}", api.get_kernel, methods=["GET"]),
+        Route("/api/kernels/{kernel_id}", api.delete_kernel, methods=["DELETE"]),
+        Route("/api/kernels/{kernel_id}/interrupt", api.interrupt_kernel, methods=["POST"]),
+        Route("/api/kernels/{kernel_id}/restart", api.restart_kernel, methods=["POST"]),
+        WebSocketRoute("/api/kernels/{kernel_id}/channels", api.channels),
+        Route("/api/sessions", api.list_sessions, methods=["GET"]),
+        Route("/api/sessions", api.create_session, methods=["POST"]),
+        Route("/api/sessions/{session_id}", api.get_session, methods=["GET"]),
+        Route("/api/sessions/{session_id}", api.update_session, methods=["PATCH"]),
+        Route("/api/sessions/{session_id}", api.delete_session, methods=["DELETE"]),
+        Route(contents + "/checkpoints", api.checkpoints, methods=["GET", "POST"]),
+        Route(
+            contents + "/checkpoints/{checkpoint_id}", api.checkpoint, methods=["POST", "DELETE"]
+        ),
+        Route("/api/contents", api.contents_get, methods=["GET"]),
+        Route(contents, api.contents_get, methods=["GET"]),
+        Route(contents, api.contents_put, methods=["PUT"]),
+        Route(contents, api.contents_post, methods=["POST"]),
+        Route("/api/contents", api.contents_post, methods=["POST"]),
+        Route(contents, api.contents_patch, methods=["PATCH"]),
+        Route(contents, api.contents_delete, methods=["DELETE"]),
+    ]
+    app = Starlette(routes=routes, lifespan=api.lifespan, exception_handlers=_errors())
+    return Guard(app, auth)

@@ -1,0 +1,286 @@
+"""/api/contents: files, directories and notebooks under the root directory.
+
+Same paths and JSON models as Jupyter Server. Paths are relative to the root and
+can never leave it; notebooks are checked to be nbformat 4 before they are
+written; every write is atomic; one checkpoint per file lives in
+``.ipynb_checkpoints/`` as Jupyter keeps it.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import mimetypes
+import shutil
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from interlace.store import atomic_write
+
+__all__ = ["Contents", "ContentsError"]
+
+CHECKPOINTS = ".ipynb_checkpoints"
+CHECKPOINT_ID = "checkpoint"
+CELL_TYPES = frozenset({"code", "markdown", "raw"})
+
+
+class ContentsError(Exception):
+    """A contents request that cannot be served; ``status`` is the HTTP status to answer."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _iso(timestamp: float) -> str:
+    return datetime.fromtimestamp(timestamp, UTC).isoformat().replace("+00:00", "Z")
+
+
+def validate_notebook(notebook: Any) -> None:
+    """Raise ContentsError(400) unless ``notebook`` has the shape of an nbformat 4 notebook."""
+
+    def refuse(why: str) -> ContentsError:
+        return ContentsError(400, f"not a valid nbformat 4 notebook: {why}")
+
+    if not isinstance(notebook, dict):
+        raise refuse("not a JSON object")
+    if notebook.get("nbformat") != 4 or not isinstance(notebook.get("nbformat_minor"), int):
+        raise refuse("nbformat must be 4 with an integer nbformat_minor")
+    if not isinstance(notebook.get("metadata"), dict) or not isinstance(
+        notebook.get("cells"), list
+    ):
+        raise refuse("metadata must be an object and cells a list")
+    for index, cell in enumerate(notebook["cells"]):
+        if not isinstance(cell, dict) or cell.get("cell_type") not in CELL_TYPES:
+            raise refuse(f"cell {index} has no valid cell_type")
+        if not isinstance(cell.get("source"), str | list) or not isinstance(
+            cell.get("metadata"), dict
+        ):
+            raise refuse(f"cell {index} needs source and metadata")
+        if cell["cell_type"] == "code" and not isinstance(cell.get("outputs"), list):
+            raise refuse(f"code cell {index} needs an outputs list")
+
+
+@dataclass
+class Contents:
+    """The contents API over one root directory."""
+
+    root: Path
+
+    def __post_init__(self) -> None:
+        self.root = self.root.resolve()
+
+    # Paths.
+
+    def resolve(self, path: str) -> Path:
+        """The file for API path ``path``; ContentsError(404) if it would leave the root."""
+        relative = PurePosixPath(path.strip("/"))
+        if relative.is_absolute() or ".." in relative.parts:
+            raise ContentsError(404, f"no such path: {path}")
+        target = (self.root / relative).resolve()
+        if target != self.root and self.root not in target.parents:
+            raise ContentsError(404, f"no such path: {path}")
+        return target
+
+    def _api_path(self, target: Path) -> str:
+        return target.relative_to(self.root).as_posix() if target != self.root else ""
+
+    # Models.
+
+    def get(
+        self, path: str, content: bool = True, type_: str | None = None, format_: str | None = None
+    ) -> dict[str, Any]:
+        target = self.resolve(path)
+        if not target.exists():
+            raise ContentsError(404, f"no such file or directory: {path}")
+        if target.is_dir():
+            if type_ not in (None, "directory"):
+                raise ContentsError(400, f"{path} is a directory, not a {type_}")
+            return self._directory(target, content)
+        if type_ == "directory":
+            raise ContentsError(400, f"{path} is not a directory")
+        if type_ == "notebook" or (type_ is None and target.suffix == ".ipynb"):
+            return self._notebook(target, content)
+        return self._file(target, content, format_)
+
+    def _base(self, target: Path, kind: str) -> dict[str, Any]:
+        stat = target.stat()
+        return {
+            "name": target.name if target != self.root else "",
+            "path": self._api_path(target),
+            "type": kind,
+            "writable": True,
+            "created": _iso(stat.st_ctime),
+            "last_modified": _iso(stat.st_mtime),
+            "mimetype": None,
+            "content": None,
+            "format": None,
+            "size": stat.st_size if kind != "directory" else None,
+        }
+
+    def _directory(self, target: Path, content: bool) -> dict[str, Any]:
+        model = self._base(target, "directory")
+        if content:
+            entries = sorted(p for p in target.iterdir() if not p.name.startswith("."))
+            model["content"] = [self.get(self._api_path(p), content=False) for p in entries]
+            model["format"] = "json"
+        return model
+
+    def _notebook(self, target: Path, content: bool) -> dict[str, Any]:
+        model = self._base(target, "notebook")
+        if content:
+            try:
+                notebook = json.loads(target.read_text("utf-8"))
+            except (ValueError, UnicodeDecodeError) as exc:
+                raise ContentsError(400, f"{model['path']} is not valid JSON: {exc}") from exc
+            validate_notebook(notebook)
+            model.update(content=notebook, format="json", mimetype=None)
+        return model
+
+    def _file(self, target: Path, content: bool, format_: str | None) -> dict[str, Any]:
+        model = self._base(target, "file")
+        model["mimetype"] = mimetypes.guess_type(target.name)[0] or "text/plain"
+        if content:
+            data = target.read_bytes()
+            if format_ != "base64":
+                try:
+                    model.update(content=data.decode("utf-8"), format="text")
+                    return model
+                except UnicodeDecodeError:
+                    if format_ == "text":
+                        raise ContentsError(400, f"{model['path']} is not UTF-8 text") from None
+            model.update(
+                content=base64.b64encode(data).decode("ascii"),
+                format="base64",
+                mimetype=model["mimetype"] if format_ else "application/octet-stream",
+            )
+        return model
+
+    # Writing.
+
+    def save(self, path: str, model: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+        """Write a model; returns the new model (without content) and whether it was created."""
+        target = self.resolve(path)
+        created = not target.exists()
+        kind = model.get("type")
+        if kind == "directory":
+            target.mkdir(parents=False, exist_ok=True)
+        elif kind == "notebook":
+            validate_notebook(model.get("content"))
+            data = json.dumps(model["content"], indent=1, ensure_ascii=False) + "\n"
+            self._write(target, data.encode("utf-8"))
+        elif kind == "file":
+            self._write(target, self._file_bytes(model))
+        else:
+            raise ContentsError(400, f"unknown content type {kind!r}")
+        return self.get(path, content=False), created
+
+    def _file_bytes(self, model: dict[str, Any]) -> bytes:
+        content = model.get("content")
+        if not isinstance(content, str):
+            raise ContentsError(400, "file content must be a string")
+        if model.get("format") == "base64":
+            try:
+                return base64.b64decode(content, validate=True)
+            except ValueError as exc:
+                raise ContentsError(400, f"bad base64 content: {exc}") from exc
+        return content.encode("utf-8")
+
+    def _write(self, target: Path, data: bytes) -> None:
+        if not target.parent.is_dir():
+            raise ContentsError(404, f"no directory {self._api_path(target.parent)!r}")
+        atomic_write(target, data)
+
+    def new_untitled(self, directory: str, kind: str, ext: str = "") -> dict[str, Any]:
+        folder = self.resolve(directory)
+        if not folder.is_dir():
+            raise ContentsError(404, f"no such directory: {directory}")
+        stem, suffix = {
+            "notebook": ("Untitled", ".ipynb"),
+            "directory": ("Untitled Folder", ""),
+        }.get(kind, ("untitled", ext or ".txt"))
+        target = self._free_name(folder, stem, suffix, " " if kind == "directory" else "")
+        path = self._api_path(target)
+        if kind == "notebook":
+            empty = {"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+            return self.save(path, {"type": "notebook", "content": empty})[0]
+        if kind == "directory":
+            return self.save(path, {"type": "directory"})[0]
+        return self.save(path, {"type": "file", "format": "text", "content": ""})[0]
+
+    def copy(self, source: str, directory: str) -> dict[str, Any]:
+        origin = self.resolve(source)
+        if not origin.is_file():
+            raise ContentsError(404, f"no such file: {source}")
+        folder = self.resolve(directory)
+        target = self._free_name(folder, f"{origin.stem}-Copy", origin.suffix, "", first=1)
+        atomic_write(target, origin.read_bytes())
+        return self.get(self._api_path(target), content=False)
+
+    @staticmethod
+    def _free_name(folder: Path, stem: str, suffix: str, separator: str, first: int = 0) -> Path:
+        """Jupyter's naming: Untitled.ipynb, Untitled1.ipynb...; nb-Copy1.ipynb, nb-Copy2..."""
+        number = first
+        while True:
+            counter = f"{separator}{number}" if number else ""
+            candidate = folder / f"{stem}{counter}{suffix}"
+            if not candidate.exists():
+                return candidate
+            number += 1
+
+    def rename(self, path: str, new_path: str) -> dict[str, Any]:
+        source, target = self.resolve(path), self.resolve(new_path)
+        if not source.exists():
+            raise ContentsError(404, f"no such file or directory: {path}")
+        if target.exists():
+            raise ContentsError(409, f"{new_path} already exists")
+        source.rename(target)
+        return self.get(new_path, content=False)
+
+    def delete(self, path: str) -> None:
+        target = self.resolve(path)
+        if target == self.root:
+            raise ContentsError(400, "the root directory cannot be deleted")
+        if not target.exists():
+            raise ContentsError(404, f"no such file or directory: {path}")
+        if target.is_dir():
+            if any(p.name != CHECKPOINTS for p in target.iterdir()):
+                raise ContentsError(400, f"directory {path} is not empty")
+            shutil.rmtree(target)
+        else:
+            target.unlink()
+
+    # Checkpoints.
+
+    def _checkpoint(self, path: str) -> Path:
+        target = self.resolve(path)
+        return target.parent / CHECKPOINTS / f"{target.stem}-{CHECKPOINT_ID}{target.suffix}"
+
+    def checkpoints(self, path: str) -> list[dict[str, Any]]:
+        checkpoint = self._checkpoint(path)
+        if not checkpoint.exists():
+            return []
+        return [{"id": CHECKPOINT_ID, "last_modified": _iso(checkpoint.stat().st_mtime)}]
+
+    def create_checkpoint(self, path: str) -> dict[str, Any]:
+        source = self.resolve(path)
+        if not source.is_file():
+            raise ContentsError(404, f"no such file: {path}")
+        checkpoint = self._checkpoint(path)
+        checkpoint.parent.mkdir(exist_ok=True)
+        atomic_write(checkpoint, source.read_bytes())
+        return self.checkpoints(path)[0]
+
+    def restore_checkpoint(self, path: str, checkpoint_id: str) -> None:
+        checkpoint = self._checkpoint(path)
+        if checkpoint_id != CHECKPOINT_ID or not checkpoint.exists():
+            raise ContentsError(404, f"no checkpoint {checkpoint_id!r} for {path}")
+        atomic_write(self.resolve(path), checkpoint.read_bytes())
+
+    def delete_checkpoint(self, path: str, checkpoint_id: str) -> None:
+        checkpoint = self._checkpoint(path)
+        if checkpoint_id != CHECKPOINT_ID or not checkpoint.exists():
+            raise ContentsError(404, f"no checkpoint {checkpoint_id!r} for {path}")
+        checkpoint.unlink()

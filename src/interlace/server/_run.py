@@ -1,0 +1,68 @@
+"""Running the server: bind (trying the next ports if taken), print the URL, serve."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import sys
+import webbrowser
+from typing import TYPE_CHECKING
+
+import uvicorn
+
+from interlace.errors import ChannelError
+from interlace.server._app import create_app
+
+if TYPE_CHECKING:
+    from interlace.server._config import ServerConfig
+
+__all__ = ["bind", "serve"]
+
+PORT_RETRIES = 50
+
+
+def bind(ip: str, port: int) -> socket.socket:
+    """A listening socket on ``port`` or, like Jupyter, the next free one after it."""
+    family = socket.AF_INET6 if ":" in ip else socket.AF_INET
+    last_error: OSError | None = None
+    for candidate in range(port, port + PORT_RETRIES) if port else [0]:
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((ip, candidate))
+        except OSError as exc:
+            sock.close()
+            last_error = exc
+            continue
+        sock.listen(128)
+        return sock
+    raise ChannelError(f"no free port on {ip} from {port}: {last_error}")
+
+
+def url_of(config: ServerConfig, sock: socket.socket) -> str:
+    host = f"[{config.ip}]" if ":" in config.ip else config.ip
+    port = sock.getsockname()[1]
+    query = f"?token={config.token}" if config.token else ""
+    return f"http://{host}:{port}/{query}"
+
+
+def serve(config: ServerConfig, open_browser: bool = False) -> None:
+    """Serve until interrupted; the URL with its token goes to stdout for the user."""
+    sock = bind(config.ip, config.port)
+    logging.basicConfig(format="[interlace server] %(levelname)s %(message)s", level=logging.INFO)
+    logging.getLogger("interlace.client").setLevel(logging.WARNING)
+    url = url_of(config, sock)
+    print(f"interlace server {config.root_dir}\n    {url}", file=sys.stdout, flush=True)
+    if open_browser:
+        webbrowser.open(url)
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(config),
+            log_level="warning",
+            access_log=False,
+            ws="websockets-sansio",
+            lifespan="on",
+            timeout_graceful_shutdown=5,
+        )
+    )
+    server.run(sockets=[sock])

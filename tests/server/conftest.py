@@ -1,0 +1,120 @@
+"""A real server in a subprocess on a free loopback port, with plain HTTP and WebSocket clients."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import httpx
+import pytest
+from websockets.sync.client import ClientConnection, connect
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+TOKEN = "test-token-0123456789"
+INTERLACE = str(Path(sys.executable).with_name("interlace"))
+
+
+class RunningServer:
+    def __init__(self, root: Path, *arguments: str) -> None:
+        self.root = root
+        self.process = subprocess.Popen(
+            [
+                INTERLACE,
+                "server",
+                "--port",
+                "0",
+                "--no-browser",
+                "--root-dir",
+                str(root),
+                *arguments,
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+            if match:
+                self.port = int(match.group(1))
+                break
+        else:
+            raise AssertionError(f"the server did not start: {self.process.stderr.read()}")  # type: ignore[union-attr]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.http = httpx.Client(
+            base_url=self.url, headers={"Authorization": f"token {TOKEN}"}, timeout=60
+        )
+        self.http.get("/api/status").raise_for_status()
+
+    def websocket(
+        self, kernel_id: str, query: str = "", subprotocols: list[str] | None = None, **options: Any
+    ) -> ClientConnection:
+        url = f"ws://127.0.0.1:{self.port}/api/kernels/{kernel_id}/channels?token={TOKEN}{query}"
+        return connect(url, subprotocols=subprotocols, open_timeout=30, **options)  # type: ignore[arg-type]
+
+    def start_kernel(self, name: str = "interlace") -> str:
+        response = self.http.post("/api/kernels", json={"name": name})
+        assert response.status_code == 201, response.text
+        return str(response.json()["id"])
+
+    def stop(self) -> str:
+        self.http.close()
+        self.process.terminate()
+        try:
+            _, err = self.process.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            _, err = self.process.communicate()
+        return err
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    running = RunningServer(tmp_path_factory.mktemp("root"), "--token", TOKEN)
+    yield running
+    running.stop()
+
+
+def execute_request(code: str, session: str = "test-session") -> dict[str, Any]:
+    """A Jupyter message as a browser sends it over the default protocol."""
+    from interlace.protocol import Sender
+
+    message = Sender(session=session, username="browser").message(
+        "execute_request",
+        {
+            "code": code,
+            "silent": False,
+            "store_history": True,
+            "user_expressions": {},
+            "allow_stdin": False,
+        },
+    )
+    header = {**message.header.to_dict(), "date": message.header.date.isoformat()}
+    return {
+        "header": header,
+        "parent_header": {},
+        "metadata": {},
+        "content": dict(message.content),
+        "channel": "shell",
+    }
+
+
+def receive_until_idle(
+    ws: ClientConnection, msg_id: str, timeout: float = 30
+) -> list[dict[str, Any]]:
+    """JSON messages from the websocket up to the idle status of request ``msg_id``."""
+    messages = []
+    while True:
+        raw = ws.recv(timeout=timeout)
+        message = json.loads(raw)
+        if message.get("parent_header", {}).get("msg_id") != msg_id:
+            continue
+        messages.append(message)
+        if message["msg_type"] == "status" and message["content"]["execution_state"] == "idle":
+            return messages
