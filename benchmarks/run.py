@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import client
 import kernel
+import server
 import wire
 from _harness import Result, report
 
@@ -27,6 +28,7 @@ GROUPS: dict[str, Callable[[bool], list[Result]]] = {
     "wire": wire.run,
     "kernel": kernel.run,
     "client": client.run,
+    "server": server.run,
 }
 
 
