@@ -150,8 +150,8 @@ async def serve_channels(websocket: WebSocket, kernel: ServedKernel) -> None:
             tasks.start_soon(bridge.iopub, subscription)
             await bridge.from_browser()
             tasks.cancel_scope.cancel()
-    except (WebSocketDisconnect, ChannelError, RuntimeError) as exc:
-        log.info("websocket %s closed: %s", session, exc)
+    except* (WebSocketDisconnect, ChannelError) as closed:
+        log.info("websocket %s closed: %s", session, closed.exceptions[0])
     finally:
         kernel.connections -= 1
         subscription.live.close()
