@@ -16,10 +16,12 @@ from starlette.applications import Starlette
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from interlace._version import __version__
 from interlace.client import KernelSpec, find_kernelspecs, get_kernelspec
 from interlace.errors import KernelSpecError, KernelStartError
+from interlace.rpc import RpcService, dispatch
 from interlace.server._auth import COOKIE, SAFE_METHODS, XSRF_COOKIE, Authenticator
 from interlace.server._channels import serve_channels
 from interlace.server._contents import Contents, ContentsError
@@ -30,8 +32,8 @@ if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
     from starlette.types import ASGIApp, Receive, Scope, Send
-    from starlette.websockets import WebSocket
 
+    from interlace.rpc._protocol import Method
     from interlace.server._config import ServerConfig
 
 __all__ = ["create_app"]
@@ -92,6 +94,7 @@ class Api:
         self.started = datetime.now(UTC)
         self._kernels: KernelRegistry | None = None
         self._sessions: Sessions | None = None
+        self._rpc: dict[str, Method] = {}
 
     @property
     def kernels(self) -> KernelRegistry:
@@ -106,8 +109,9 @@ class Api:
     @contextlib.asynccontextmanager
     async def lifespan(self, app: Starlette) -> AsyncIterator[None]:
         async with anyio.create_task_group() as tasks:
-            self._kernels = KernelRegistry(tasks)
+            self._kernels = KernelRegistry(tasks, self.config.default_kernel)
             self._sessions = Sessions(self._kernels)
+            self._rpc = RpcService(self._kernels).methods()
             yield
             await self._kernels.shutdown_all()
             tasks.cancel_scope.cancel()
@@ -269,6 +273,37 @@ class Api:
             self.contents.delete_checkpoint(path, checkpoint_id)
         return Response(status_code=204)
 
+    # /api/rpc
+
+    async def rpc(self, request: Request) -> Response:
+        response = await dispatch(self._rpc, await request.body())
+        if response is None:
+            return Response(status_code=204)
+        return JSONResponse(response)
+
+    async def rpc_websocket(self, websocket: WebSocket) -> None:
+        """JSON-RPC over one websocket; calls run side by side, answers come as they finish."""
+        await websocket.accept()
+
+        async def answer(text: str) -> None:
+            response = await dispatch(self._rpc, text)
+            if response is not None:
+                await websocket.send_text(json.dumps(response))
+
+        try:
+            async with anyio.create_task_group() as tasks:
+                while True:
+                    event = await websocket.receive()
+                    if event["type"] == "websocket.disconnect":
+                        tasks.cancel_scope.cancel()
+                        return
+                    text = event.get("text") or (event.get("bytes") or b"").decode(
+                        "utf-8", "replace"
+                    )
+                    tasks.start_soon(answer, text)
+        except* WebSocketDisconnect:
+            log.info("rpc websocket closed")
+
     # Pages.
 
     async def home(self, request: Request) -> Response:
@@ -398,6 +433,8 @@ def create_app(config: ServerConfig) -> Guard:
         Route("/api/kernels/{kernel_id}/interrupt", api.interrupt_kernel, methods=["POST"]),
         Route("/api/kernels/{kernel_id}/restart", api.restart_kernel, methods=["POST"]),
         WebSocketRoute("/api/kernels/{kernel_id}/channels", api.channels),
+        Route("/api/rpc", api.rpc, methods=["POST"]),
+        WebSocketRoute("/api/rpc/ws", api.rpc_websocket),
         Route("/api/sessions", api.list_sessions, methods=["GET"]),
         Route("/api/sessions", api.create_session, methods=["POST"]),
         Route("/api/sessions/{session_id}", api.get_session, methods=["GET"]),

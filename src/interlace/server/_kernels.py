@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import anyio
 
-from interlace.client import KernelManager
+from interlace.client import AsyncKernelClient, KernelManager
 from interlace.errors import ProtocolError
 from interlace.protocol import (
     DELIMITER,
@@ -139,6 +139,7 @@ class ServedKernel:
     manager: KernelManager
     hub: IopubHub
     context: Context
+    client: AsyncKernelClient
     connections: int = 0
     stopping: anyio.Event = field(default_factory=anyio.Event)
     stopped: anyio.Event = field(default_factory=anyio.Event)
@@ -151,6 +152,9 @@ class ServedKernel:
             "execution_state": self.hub.execution_state,
             "connections": self.connections,
         }
+
+    async def interrupt(self) -> None:
+        await self.manager.interrupt()
 
     @property
     def info(self) -> ConnectionInfo:
@@ -183,8 +187,9 @@ class KernelRegistry:
     shutdown, so that its manager's resources are opened and closed in one task.
     """
 
-    def __init__(self, tasks: TaskGroup) -> None:
+    def __init__(self, tasks: TaskGroup, default_kernel: str = "interlace") -> None:
         self._tasks = tasks
+        self.default_kernel = default_kernel
         self.kernels: dict[str, ServedKernel] = {}
 
     async def start(self, name: str) -> ServedKernel:
@@ -197,14 +202,16 @@ class KernelRegistry:
         context = Context()
         kernel: ServedKernel | None = None
         try:
-            async with KernelManager(name) as manager, anyio.create_task_group() as tasks:
+            async with KernelManager(name) as manager:
                 assert manager.info is not None
+                client = await manager.client()
                 hub = IopubHub(context, manager.info)
-                kernel = ServedKernel(new_id(), manager.spec.name, manager, hub, context)
-                tasks.start_soon(hub.run)
-                task_status.started(kernel)
-                await kernel.stopping.wait()
-                tasks.cancel_scope.cancel()
+                kernel = ServedKernel(new_id(), manager.spec.name, manager, hub, context, client)
+                async with anyio.create_task_group() as tasks:
+                    tasks.start_soon(hub.run)
+                    task_status.started(kernel)
+                    await kernel.stopping.wait()
+                    tasks.cancel_scope.cancel()
         finally:
             context.close()
             if kernel is not None:
@@ -219,6 +226,18 @@ class KernelRegistry:
         kernel.stopping.set()
         with anyio.move_on_after(15):
             await kernel.stopped.wait()
+
+    # The RPC layer's KernelPool.
+
+    async def start_kernel(self, name: str | None) -> ServedKernel:
+        return await self.start(name or self.default_kernel)
+
+    def find_kernel(self, kernel_id: str) -> ServedKernel | None:
+        return self.kernels.get(kernel_id)
+
+    async def stop_kernel(self, kernel_id: str) -> None:
+        if kernel_id in self.kernels:
+            await self.shutdown(kernel_id)
 
     async def shutdown_all(self) -> None:
         for kernel_id in list(self.kernels):
