@@ -22,12 +22,17 @@ if TYPE_CHECKING:
     from tests.server.conftest import RunningServer
 
 
-@pytest.fixture(scope="module")
-def rpc(server: RunningServer) -> Any:
+def _second_caller(server: RunningServer) -> Any:
+    """A stock JSON-RPC client with its own HTTP connection: another caller."""
     transport = HttpPostClientTransport(
         f"{server.url}/api/rpc", headers={"Authorization": f"token {TOKEN}"}
     )
     return RPCClient(JSONRPCProtocol(), transport).get_proxy()
+
+
+@pytest.fixture(scope="module")
+def rpc(server: RunningServer) -> Any:
+    return _second_caller(server)
 
 
 def test_eval_cell_with_a_stock_client(rpc: Any) -> None:
@@ -91,7 +96,8 @@ def test_sessions_are_separate_namespaces_shared_by_their_callers(server: Runnin
     session = call(server, "start_session")["result"]
     other = call(server, "start_session", kernel_name="python3")["result"]
     call(server, "eval_cell", code="shared = 'first caller'", session=session)
-    assert call(server, "eval_cell", code="shared", session=session)["result"] == "'first caller'"
+    second_caller = _second_caller(server)
+    assert second_caller.eval_cell(code="shared", session=session) == "'first caller'"
     missing = call(server, "eval_cell", code="shared", session=other)["error"]
     assert missing["data"]["ename"] == "NameError"
     listed = {s["session"]: s for s in call(server, "list_sessions")["result"]}
