@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
+from typing import TYPE_CHECKING
 
 import pexpect
 
 from tests.console.conftest import Terminal
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 
 def connection_name(terminal: Terminal) -> str:
@@ -18,13 +23,24 @@ def connection_name(terminal: Terminal) -> str:
     return match.group(1)
 
 
-def test_two_consoles_show_each_others_input_and_output() -> None:
+@contextlib.contextmanager
+def two_consoles(*second_options: str) -> Iterator[tuple[Terminal, Terminal]]:
+    """A console on a new kernel, and a second one joined to that kernel."""
     first = Terminal()
     second: Terminal | None = None
     try:
         first.wait_for("In [1]:", timeout=60)
-        second = Terminal("--existing", connection_name(first))
+        second = Terminal("--existing", connection_name(first), *second_options)
         second.wait_for("In [1]:", timeout=60)
+        yield first, second
+    finally:
+        first.close()
+        if second is not None:
+            second.close()
+
+
+def test_two_consoles_show_each_others_input_and_output() -> None:
+    with two_consoles() as (first, second):
         first.run("print('written by the first')")
         first.wait_for("written by the first")
         second.wait_for("In [1]: print('written by the first')")
@@ -33,19 +49,10 @@ def test_two_consoles_show_each_others_input_and_output() -> None:
         second.wait_for("Out[2]: 'answer from the second'")
         first.wait_for("Out[2]: 'answer from the second'")
         assert "] In [2]: 'answer from the second'" in first.text()
-    finally:
-        first.close()
-        if second is not None:
-            second.close()
 
 
 def test_joined_kernel_keeps_running_when_told_so() -> None:
-    first = Terminal()
-    second: Terminal | None = None
-    try:
-        first.wait_for("In [1]:", timeout=60)
-        second = Terminal("--existing", connection_name(first))
-        second.wait_for("In [1]:", timeout=60)
+    with two_consoles() as (first, second):
         second.send("\x04")
         second.wait_for("Shut down the kernel too?")
         second.run("n")
@@ -53,10 +60,6 @@ def test_joined_kernel_keeps_running_when_told_so() -> None:
         second.process.expect(pexpect.EOF, timeout=30)
         first.run("'kernel alive'")
         first.wait_for("Out[1]: 'kernel alive'")
-    finally:
-        first.close()
-        if second is not None:
-            second.close()
 
 
 def test_a_dead_kernel_is_reported_and_restarted() -> None:
@@ -78,18 +81,9 @@ def test_a_dead_kernel_is_reported_and_restarted() -> None:
 
 
 def test_no_others_hides_other_clients_work() -> None:
-    first = Terminal()
-    second: Terminal | None = None
-    try:
-        first.wait_for("In [1]:", timeout=60)
-        second = Terminal("--existing", connection_name(first), "--no-others")
-        second.wait_for("In [1]:", timeout=60)
+    with two_consoles("--no-others") as (first, second):
         first.run("print('private work')")
         first.wait_for("private work")
         second.run("'mine'")
         second.wait_for("Out[2]: 'mine'")
         assert "private work" not in second.text()
-    finally:
-        first.close()
-        if second is not None:
-            second.close()

@@ -16,7 +16,7 @@ relays them between ZeroMQ and WebSockets without decoding their content.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from interlace.errors import MalformedMessage
 from interlace.protocol._json import dumps, loads_dict
@@ -47,12 +47,26 @@ class Frames(NamedTuple):
 
 def encode_v1_frame(frames: Frames) -> bytes:
     pieces = [frames.channel.encode("utf-8"), *frames.parts, *frames.buffers]
-    count = len(pieces) + 1
-    offsets = [8 * (count + 1)]
-    for piece in pieces:
+    return _with_offsets(pieces, _V1, with_end=True)
+
+
+class _Table(NamedTuple):
+    width: int
+    order: Literal["little", "big"]
+
+
+_V1 = _Table(8, "little")
+_LEGACY = _Table(4, "big")
+
+
+def _with_offsets(pieces: list[bytes], table: _Table, with_end: bool) -> bytes:
+    """Pieces behind a table of their start offsets (v1 also gives the last one's end)."""
+    count = len(pieces) + (1 if with_end else 0)
+    offsets = [table.width * (count + 1)]
+    for piece in pieces if with_end else pieces[:-1]:
         offsets.append(offsets[-1] + len(piece))
-    table = b"".join(n.to_bytes(8, "little") for n in (count, *offsets))
-    return b"".join([table, *pieces])
+    numbers = (count, *offsets)
+    return b"".join([*(n.to_bytes(table.width, table.order) for n in numbers), *pieces])
 
 
 def decode_v1_frame(data: bytes) -> Frames:
@@ -96,12 +110,7 @@ def encode_json_frame(frames: Frames, msg_id: str, msg_type: str) -> str | bytes
     )
     if not frames.buffers:
         return body.decode("utf-8")
-    pieces = [body, *frames.buffers]
-    offsets = [4 * (len(pieces) + 1)]
-    for piece in pieces[:-1]:
-        offsets.append(offsets[-1] + len(piece))
-    table = b"".join(n.to_bytes(4, "big") for n in (len(pieces), *offsets))
-    return b"".join([table, *pieces])
+    return _with_offsets([body, *frames.buffers], _LEGACY, with_end=False)
 
 
 def decode_json_frame(data: str | bytes) -> Frames:
