@@ -1,0 +1,209 @@
+"""A notebook as a pycrdt (Yjs) document, shaped so concurrent edits cannot duplicate a cell.
+
+Cells live in one map keyed by cell id, so a cell exists at most once whatever
+people do at the same time; each cell carries a ``position`` number and the
+order is by (position, id). Moving a cell changes its position; two people
+moving the same cell at once end with it in one place, not two
+(JupyterLab's array of cells turns a concurrent move into a duplicate,
+jupyter-collaboration#594). Sources are shared text; outputs are JSON values
+written by the server, the single writer of outputs.
+"""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from pycrdt import Array, Doc, Map, Text
+
+from interlace.collab._streams import bounded, merge_stream
+
+if TYPE_CHECKING:
+    from interlace.protocol import JSONDict
+
+__all__ = ["NotebookDocument"]
+
+_SPACING = 1024.0
+_NOTEBOOK_KEYS = ("nbformat", "nbformat_minor", "metadata")
+
+
+def _source(value: Any) -> str:
+    return "".join(value) if isinstance(value, list) else str(value or "")
+
+
+def _count(value: Any) -> int | None:
+    """Yjs keeps every number as a float; nbformat wants its counts as integers."""
+    return None if value is None else int(value)
+
+
+def _persisted(output: JSONDict) -> JSONDict:
+    """An output as nbformat stores it: without the transient display id."""
+    stored = {key: copy.deepcopy(value) for key, value in output.items() if key != "transient"}
+    if "execution_count" in stored:
+        stored["execution_count"] = _count(stored["execution_count"])
+    return stored
+
+
+class NotebookDocument:
+    """The shared document of one notebook, and the operations on it."""
+
+    def __init__(self, doc: Doc[Any] | None = None) -> None:
+        self.doc = doc if doc is not None else Doc()
+        self.cells: Map[Any] = self.doc.get("cells", type=Map)
+        self.meta: Map[Any] = self.doc.get("meta", type=Map)
+
+    # nbformat.
+
+    @classmethod
+    def from_notebook(cls, notebook: JSONDict) -> NotebookDocument:
+        """Load an nbformat 4 notebook; cell ids are kept (made for cells that have none)."""
+        document = cls()
+        with document.doc.transaction():
+            for key in _NOTEBOOK_KEYS:
+                document.meta[key] = copy.deepcopy(
+                    notebook.get(key, {} if key == "metadata" else 4)
+                )
+            for index, cell in enumerate(notebook.get("cells", [])):
+                document._put(cell, (index + 1) * _SPACING)
+        return document
+
+    def to_notebook(self) -> JSONDict:
+        """The notebook as nbformat 4, cells in order, everything the document holds."""
+        notebook: JSONDict = {key: copy.deepcopy(self.meta.get(key)) for key in _NOTEBOOK_KEYS}
+        notebook["nbformat"] = 4
+        notebook["nbformat_minor"] = max(int(notebook["nbformat_minor"] or 5), 5)
+        notebook["cells"] = [self._export(cell_id) for cell_id in self.cell_ids()]
+        return notebook
+
+    def _put(self, cell: JSONDict, position: float) -> str:
+        cell_id = str(cell.get("id") or uuid.uuid4().hex[:12])
+        fields: dict[str, Any] = {
+            "id": cell_id,
+            "cell_type": cell.get("cell_type", "code"),
+            "source": Text(_source(cell.get("source"))),
+            "metadata": copy.deepcopy(cell.get("metadata") or {}),
+            "position": position,
+        }
+        if fields["cell_type"] == "code":
+            fields["outputs"] = Array([copy.deepcopy(o) for o in cell.get("outputs") or []])
+            fields["execution_count"] = cell.get("execution_count")
+        if "attachments" in cell:
+            fields["attachments"] = copy.deepcopy(cell["attachments"])
+        self.cells[cell_id] = Map(fields)
+        return cell_id
+
+    def _export(self, cell_id: str) -> JSONDict:
+        cell = self.cells[cell_id]
+        exported: JSONDict = {
+            "id": cell_id,
+            "cell_type": cell["cell_type"],
+            "metadata": copy.deepcopy(cell.get("metadata") or {}),
+            "source": str(cell["source"]),
+        }
+        if cell["cell_type"] == "code":
+            exported["outputs"] = [_persisted(output) for output in cell["outputs"]]
+            exported["execution_count"] = _count(cell.get("execution_count"))
+        if "attachments" in cell:
+            exported["attachments"] = copy.deepcopy(cell["attachments"])
+        return exported
+
+    # Cells.
+
+    def cell_ids(self) -> list[str]:
+        """Cell ids in notebook order."""
+        return sorted(self.cells.keys(), key=lambda cid: (self.cells[cid]["position"], cid))
+
+    def cell(self, cell_id: str) -> Map[Any]:
+        return self.cells[cell_id]  # type: ignore[no-any-return]
+
+    def source(self, cell_id: str) -> str:
+        return str(self.cell(cell_id)["source"])
+
+    def _position_at(self, index: int, moving: str | None = None) -> float:
+        order = [cid for cid in self.cell_ids() if cid != moving]
+        positions = [float(self.cells[cid]["position"]) for cid in order]
+        index = max(0, min(index, len(order)))
+        before = (
+            positions[index - 1]
+            if index > 0
+            else (positions[0] - 2 * _SPACING if positions else 0.0)
+        )
+        after = positions[index] if index < len(positions) else before + 2 * _SPACING
+        middle = (before + after) / 2
+        if not before < middle < after:
+            self._renumber(order)
+            return self._position_at(index, moving)
+        return middle
+
+    def _renumber(self, order: list[str]) -> None:
+        for number, cell_id in enumerate(order, start=1):
+            self.cells[cell_id]["position"] = number * _SPACING
+
+    def insert_cell(self, index: int, cell_type: str = "code", source: str = "") -> str:
+        """A new cell at ``index``; returns its id."""
+        with self.doc.transaction():
+            position = self._position_at(index)
+            return self._put({"cell_type": cell_type, "source": source}, position)
+
+    def move_cell(self, cell_id: str, index: int) -> None:
+        with self.doc.transaction():
+            self.cell(cell_id)["position"] = self._position_at(index, moving=cell_id)
+
+    def delete_cell(self, cell_id: str) -> None:
+        del self.cells[cell_id]
+
+    # Outputs, written by the server as the kernel sends them.
+
+    def set_execution_count(self, cell_id: str, count: int | None) -> None:
+        self.cell(cell_id)["execution_count"] = count
+
+    def clear_outputs(self, cell_id: str) -> None:
+        outputs = self.cell(cell_id)["outputs"]
+        with self.doc.transaction():
+            del outputs[:]
+
+    def add_output(self, cell_id: str, output: JSONDict) -> None:
+        """Append an nbformat output; a stream continues the previous one of its name."""
+        outputs = self.cell(cell_id)["outputs"]
+        with self.doc.transaction():
+            last = outputs[len(outputs) - 1] if len(outputs) else None
+            if (
+                output.get("output_type") == "stream"
+                and isinstance(last, dict)
+                and last.get("output_type") == "stream"
+                and last.get("name") == output.get("name")
+            ):
+                merged, dropped = bounded(merge_stream(str(last["text"]), str(output["text"])))
+                replacement = {**last, "text": merged}
+                if dropped:
+                    earlier = int(last.get("metadata", {}).get("interlace_dropped", 0))
+                    replacement["metadata"] = {"interlace_dropped": earlier + dropped}
+                del outputs[len(outputs) - 1]
+                outputs.append(replacement)
+            else:
+                outputs.append(copy.deepcopy(output))
+
+    def update_display(self, display_id: str, output: JSONDict) -> int:
+        """Replace every output shown under ``display_id``, in every cell; how many."""
+        updated = 0
+        with self.doc.transaction():
+            for cell_id in self.cell_ids():
+                cell = self.cells[cell_id]
+                if cell["cell_type"] != "code":
+                    continue
+                outputs = cell["outputs"]
+                for index, existing in enumerate(list(outputs)):
+                    shown = existing.get("transient", {}) if isinstance(existing, dict) else {}
+                    if shown.get("display_id") == display_id:
+                        del outputs[index]
+                        outputs.insert(
+                            index,
+                            {
+                                **existing,
+                                "data": output.get("data", {}),
+                                "metadata": output.get("metadata", {}),
+                            },
+                        )
+                        updated += 1
+        return updated
