@@ -1,8 +1,21 @@
-"""Server-owned collaborative notebooks: the shared document (more to come: rooms, execution)."""
+"""Server-owned collaborative notebooks: the shared document, rooms, execution into it."""
 
 from interlace.collab._document import NotebookDocument as NotebookDocument
+from interlace.collab._outputs import as_output as as_output
+from interlace.collab._room import Peer as Peer
+from interlace.collab._room import Room as Room
+from interlace.collab._room import RunningCell as RunningCell
 from interlace.collab._streams import MAX_STREAM_CHARS as MAX_STREAM_CHARS
 from interlace.collab._streams import bounded as bounded
 from interlace.collab._streams import merge_stream as merge_stream
 
-__all__ = ["MAX_STREAM_CHARS", "NotebookDocument", "bounded", "merge_stream"]
+__all__ = [
+    "MAX_STREAM_CHARS",
+    "NotebookDocument",
+    "Peer",
+    "Room",
+    "RunningCell",
+    "as_output",
+    "bounded",
+    "merge_stream",
+]

@@ -26,6 +26,7 @@ from interlace.server._auth import COOKIE, SAFE_METHODS, XSRF_COOKIE, Authentica
 from interlace.server._channels import serve_channels
 from interlace.server._contents import Contents, ContentsError
 from interlace.server._kernels import KernelRegistry
+from interlace.server._rooms import Rooms
 from interlace.server._sessions import SessionError, Sessions
 
 if TYPE_CHECKING:
@@ -95,6 +96,12 @@ class Api:
         self._kernels: KernelRegistry | None = None
         self._sessions: Sessions | None = None
         self._rpc: dict[str, Method] = {}
+        self._rooms: Rooms | None = None
+
+    @property
+    def rooms(self) -> Rooms:
+        assert self._rooms is not None
+        return self._rooms
 
     @property
     def kernels(self) -> KernelRegistry:
@@ -112,7 +119,9 @@ class Api:
             self._kernels = KernelRegistry(tasks, self.config.default_kernel)
             self._sessions = Sessions(self._kernels)
             self._rpc = RpcService(self._kernels).methods()
+            self._rooms = Rooms(self.contents, self._kernels, tasks)
             yield
+            self._rooms.close()
             await self._kernels.shutdown_all()
             tasks.cancel_scope.cancel()
 
@@ -304,6 +313,27 @@ class Api:
         except* WebSocketDisconnect:
             log.info("rpc websocket closed")
 
+    # /api/collab and /api/notebooks
+
+    async def collab(self, websocket: WebSocket) -> None:
+        await self.rooms.serve(websocket, str(websocket.path_params["path"]))
+
+    async def execute_cells(self, request: Request) -> Response:
+        body = await _body(request)
+        cells = body.get("cells")
+        if not isinstance(cells, list) or not all(isinstance(c, str) for c in cells):
+            raise RequestError(400, "cells must be a list of cell ids")
+        who = str(body.get("who") or "rest")
+        try:
+            await self.rooms.execute(_path(request), cells, who)
+        except KeyError as exc:
+            raise RequestError(404, str(exc)) from exc
+        return JSONResponse({"queued": cells}, status_code=202)
+
+    async def save_notebook(self, request: Request) -> Response:
+        self.rooms.open(_path(request)).save()
+        return Response(status_code=204)
+
     # Pages.
 
     async def home(self, request: Request) -> Response:
@@ -434,6 +464,9 @@ def create_app(config: ServerConfig) -> Guard:
         Route("/api/kernels/{kernel_id}/restart", api.restart_kernel, methods=["POST"]),
         WebSocketRoute("/api/kernels/{kernel_id}/channels", api.channels),
         Route("/api/rpc", api.rpc, methods=["POST"]),
+        WebSocketRoute("/api/collab/{path:path}", api.collab),
+        Route("/api/notebooks/{path:path}/execute", api.execute_cells, methods=["POST"]),
+        Route("/api/notebooks/{path:path}/save", api.save_notebook, methods=["POST"]),
         WebSocketRoute("/api/rpc/ws", api.rpc_websocket),
         Route("/api/sessions", api.list_sessions, methods=["GET"]),
         Route("/api/sessions", api.create_session, methods=["POST"]),

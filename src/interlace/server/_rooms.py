@@ -1,0 +1,112 @@
+"""/api/collab/{path}: notebooks the server owns, shared over the Yjs sync protocol.
+
+A notebook's room opens on first use and stays open while the server runs, so
+its cells keep running and writing outputs with no browser connected.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import TYPE_CHECKING, Any
+
+from starlette.websockets import WebSocketDisconnect
+
+from interlace.collab import Room
+from interlace.server._contents import ContentsError, validate_notebook
+from interlace.store import UpdateLog, atomic_write
+
+if TYPE_CHECKING:
+    from anyio.abc import TaskGroup
+    from starlette.websockets import WebSocket
+
+    from interlace.collab import RunningCell
+    from interlace.server._contents import Contents
+    from interlace.server._kernels import KernelRegistry, ServedKernel
+
+__all__ = ["Rooms"]
+
+log = logging.getLogger("interlace.server")
+
+
+class _WebSocketPeer:
+    def __init__(self, websocket: WebSocket) -> None:
+        self.websocket = websocket
+
+    async def send(self, message: bytes) -> None:
+        await self.websocket.send_bytes(message)
+
+    async def receive(self) -> bytes | None:
+        event = await self.websocket.receive()
+        if event["type"] == "websocket.disconnect":
+            return None
+        data = event.get("bytes")
+        return data if data is not None else str(event.get("text", "")).encode()
+
+
+class Rooms:
+    """Every open notebook room, by path, with the kernel each one runs its cells on."""
+
+    def __init__(self, contents: Contents, kernels: KernelRegistry, tasks: TaskGroup) -> None:
+        self.contents = contents
+        self.kernels = kernels
+        self.tasks = tasks
+        self.log = UpdateLog(contents.root / ".interlace" / "collab.sqlite")
+        self.rooms: dict[str, Room] = {}
+        self.room_kernels: dict[str, ServedKernel] = {}
+
+    def open(self, path: str) -> Room:
+        path = path.strip("/")
+        room = self.rooms.get(path)
+        if room is None:
+            target = self.contents.resolve(path)
+            if target.suffix != ".ipynb":
+                raise ContentsError(400, f"{path} is not a notebook")
+
+            def load() -> dict[str, Any]:
+                if not target.exists():
+                    raise ContentsError(404, f"no notebook {path}")
+                notebook = json.loads(target.read_text("utf-8"))
+                validate_notebook(notebook)
+                return dict(notebook)
+
+            def save(notebook: dict[str, Any]) -> None:
+                atomic_write(target, (json.dumps(notebook, indent=1) + "\n").encode("utf-8"))
+
+            room = Room.open(path, load, self.log, save)
+            self.rooms[path] = room
+            self.tasks.start_soon(room.run)
+        return room
+
+    async def serve(self, websocket: WebSocket, path: str) -> None:
+        try:
+            room = self.open(path)
+        except ContentsError as exc:
+            await websocket.close(code=1008, reason=str(exc))
+            return
+        await websocket.accept()
+        try:
+            await room.serve(_WebSocketPeer(websocket))
+        except* WebSocketDisconnect:
+            log.info("collab peer of %s left", path)
+
+    async def _kernel(self, path: str) -> ServedKernel:
+        kernel = self.room_kernels.get(path)
+        if kernel is None or kernel.id not in self.kernels.kernels:
+            kernel = await self.kernels.start(self.kernels.default_kernel)
+            self.room_kernels[path] = kernel
+        return kernel
+
+    async def execute(self, path: str, cell_ids: list[str], who: str) -> None:
+        room = self.open(path)
+        kernel = await self._kernel(path.strip("/"))
+
+        async def start(code: str) -> RunningCell:
+            return await kernel.client.execute(code, allow_stdin=False)
+
+        room.execute(cell_ids, start, who)
+
+    def close(self) -> None:
+        for room in self.rooms.values():
+            room.close()
+        self.log.close()

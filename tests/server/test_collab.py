@@ -1,0 +1,227 @@
+"""Server-owned notebooks over the Yjs sync protocol: edits converge, cells run on the server,
+outputs survive every client leaving, and a killed server loses no edit."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import nbformat
+import pytest
+from pycrdt import (
+    Doc,
+    YMessageType,
+    create_sync_message,
+    create_update_message,
+    handle_sync_message,
+)
+from websockets.sync.client import ClientConnection, connect
+
+from interlace.collab import NotebookDocument
+from tests.server.conftest import TOKEN, RunningServer
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+NOTEBOOK = {
+    "nbformat": 4,
+    "nbformat_minor": 5,
+    "metadata": {},
+    "cells": [
+        {
+            "id": "first",
+            "cell_type": "code",
+            "metadata": {},
+            "source": "x = 20",
+            "outputs": [],
+            "execution_count": None,
+        },
+        {
+            "id": "second",
+            "cell_type": "code",
+            "metadata": {},
+            "source": "print(x * 2)\nx + 22",
+            "outputs": [],
+            "execution_count": None,
+        },
+    ],
+}
+
+
+class YPeer:
+    """A Yjs peer of our own over a websocket, using pycrdt's sync functions."""
+
+    def __init__(self, server: RunningServer, path: str) -> None:
+        url = f"ws://127.0.0.1:{server.port}/api/collab/{path}?token={TOKEN}"
+        self.ws: ClientConnection = connect(url, open_timeout=30, max_size=None, legacy=True)
+        self.document = NotebookDocument(Doc())
+        self._sending = True
+        self.document.doc.observe(self._send_update)
+        self.ws.send(create_sync_message(self.document.doc))
+
+    def _send_update(self, event: Any) -> None:
+        if self._sending:
+            self.ws.send(create_update_message(event.update))
+
+    def pump(self, quiet: float = 0.3) -> None:
+        """Apply what the server sent until it has been quiet for ``quiet`` seconds."""
+        while True:
+            try:
+                message = self.ws.recv(timeout=quiet)
+            except TimeoutError:
+                return
+            assert isinstance(message, bytes)
+            if message[0] != YMessageType.SYNC:
+                continue
+            self._sending = False
+            try:
+                reply = handle_sync_message(message[1:], self.document.doc)
+            finally:
+                self._sending = True
+            if reply is not None:
+                self.ws.send(reply)
+
+    def until(self, check: Callable[[], bool], timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.pump(0.1)
+            if check():
+                return
+        raise AssertionError(f"condition never held; the document is {self.document.to_notebook()}")
+
+    def close(self) -> None:
+        self.ws.close()
+
+
+def outputs(peer: YPeer, cell_id: str) -> list[dict[str, Any]]:
+    if cell_id not in peer.document.cells:
+        return []
+    return [dict(o) for o in peer.document.cell(cell_id)["outputs"]]
+
+
+@pytest.fixture
+def notebook_server(tmp_path: Path) -> Iterator[RunningServer]:
+    (tmp_path / "shared.ipynb").write_text(json.dumps(NOTEBOOK))
+    running = RunningServer(tmp_path, "--token", TOKEN)
+    yield running
+    running.stop()
+
+
+def test_two_peers_see_each_others_edits_and_concurrent_edits_converge(
+    notebook_server: RunningServer,
+) -> None:
+    alice, bob = YPeer(notebook_server, "shared.ipynb"), YPeer(notebook_server, "shared.ipynb")
+    try:
+        alice.until(lambda: alice.document.cell_ids() == ["first", "second"])
+        bob.until(lambda: bob.document.cell_ids() == ["first", "second"])
+        alice.document.cell("first")["source"].insert(0, "# alice\n")
+        text = bob.document.cell("first")["source"]
+        text.insert(len(text), "  # bob")
+        bob.document.move_cell("second", 0)
+        expected = "# alice\nx = 20  # bob"
+        alice.until(lambda: alice.document.source("first") == expected)
+        bob.until(lambda: bob.document.source("first") == expected)
+        assert alice.document.cell_ids() == bob.document.cell_ids() == ["second", "first"]
+    finally:
+        alice.close()
+        bob.close()
+
+
+def test_one_runs_cells_and_the_other_sees_outputs_arrive(notebook_server: RunningServer) -> None:
+    alice, bob = YPeer(notebook_server, "shared.ipynb"), YPeer(notebook_server, "shared.ipynb")
+    try:
+        bob.until(lambda: "second" in bob.document.cells)
+        response = notebook_server.http.post(
+            "/api/notebooks/shared.ipynb/execute",
+            json={"cells": ["first", "second"], "who": "alice"},
+        )
+        assert response.status_code == 202
+        bob.until(lambda: len(outputs(bob, "second")) == 2)
+        stream, result = outputs(bob, "second")
+        assert stream["text"] == "40\n"
+        assert result["data"]["text/plain"] == "42"
+        bob.until(lambda: bob.document.cell("second").get("execution_count") is not None)
+        record = dict(bob.document.cell("second")["metadata"])["interlace"]
+        assert record["by"] == "alice"
+        assert record["status"] == "ok"
+    finally:
+        alice.close()
+        bob.close()
+
+
+def test_outputs_written_while_nobody_is_connected_are_there_on_return(
+    notebook_server: RunningServer,
+) -> None:
+    peer = YPeer(notebook_server, "shared.ipynb")
+    peer.until(lambda: "first" in peer.document.cells)
+    source = peer.document.cell("first")["source"]
+    del source[:]
+    source.insert(
+        0, "import time\nfor i in range(5):\n    print('tick', i, flush=True)\n    time.sleep(0.4)"
+    )
+    peer.pump()
+    notebook_server.http.post("/api/notebooks/shared.ipynb/execute", json={"cells": ["first"]})
+    peer.close()
+    time.sleep(3)
+    later = YPeer(notebook_server, "shared.ipynb")
+    try:
+        later.until(lambda: any("tick 4" in o.get("text", "") for o in outputs(later, "first")))
+        (stream,) = outputs(later, "first")
+        assert stream["text"] == "".join(f"tick {i}\n" for i in range(5))
+    finally:
+        later.close()
+
+
+def test_a_killed_server_loses_no_edit_and_the_file_is_valid(tmp_path: Path) -> None:
+    (tmp_path / "shared.ipynb").write_text(json.dumps(NOTEBOOK))
+    server = RunningServer(tmp_path, "--token", TOKEN)
+    peer = YPeer(server, "shared.ipynb")
+    try:
+        peer.until(lambda: "first" in peer.document.cells)
+        new = peer.document.insert_cell(2, "markdown", "kept after a crash")
+        peer.pump()
+        time.sleep(0.5)
+    finally:
+        peer.close()
+        os.kill(server.process.pid, signal.SIGKILL)
+        server.process.communicate(timeout=10)
+        server.http.close()
+    restarted = RunningServer(tmp_path, "--token", TOKEN)
+    again = YPeer(restarted, "shared.ipynb")
+    try:
+        again.until(lambda: new in again.document.cells)
+        assert again.document.source(new) == "kept after a crash"
+        assert restarted.http.post("/api/notebooks/shared.ipynb/save").status_code == 204
+        saved = nbformat.read(str(tmp_path / "shared.ipynb"), as_version=4)
+        nbformat.validate(saved)
+        assert [c.id for c in saved.cells] == ["first", "second", new]
+    finally:
+        again.close()
+        restarted.stop()
+
+
+def test_stock_yjs_websocket_providers_edit_together(notebook_server: RunningServer) -> None:
+    """y-websocket, the provider every Yjs app uses, unmodified, on our endpoint."""
+    script = Path(__file__).parent / "yjs" / "peers.js"
+    url = f"ws://127.0.0.1:{notebook_server.port}/api/collab"
+    done = subprocess.run(
+        ["node", str(script), url, TOKEN, "shared.ipynb", "first"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    outcome = json.loads(done.stdout.strip().splitlines()[-1])
+    assert outcome["alice"] == outcome["bob"] == "# alice\nx = 20  # bob"
+    assert outcome["cells"] == ["first", "second"]
+    peer = YPeer(notebook_server, "shared.ipynb")
+    try:
+        peer.until(lambda: peer.document.source("first") == "# alice\nx = 20  # bob")
+    finally:
+        peer.close()
