@@ -60,6 +60,7 @@ class YPeer:
         url = f"ws://127.0.0.1:{server.port}/api/collab/{path}?token={TOKEN}"
         self.ws: ClientConnection = connect(url, open_timeout=30, max_size=None, legacy=True)
         self.document = NotebookDocument(Doc())
+        self.notices: list[dict[str, Any]] = []
         self._sending = True
         self.document.doc.observe(self._send_update)
         self.ws.send(create_sync_message(self.document.doc))
@@ -75,7 +76,9 @@ class YPeer:
                 message = self.ws.recv(timeout=quiet)
             except TimeoutError:
                 return
-            assert isinstance(message, bytes)
+            if isinstance(message, str):
+                self.notices.append(json.loads(message))
+                continue
             if message[0] != YMessageType.SYNC:
                 continue
             self._sending = False
@@ -223,5 +226,27 @@ def test_stock_yjs_websocket_providers_edit_together(notebook_server: RunningSer
     peer = YPeer(notebook_server, "shared.ipynb")
     try:
         peer.until(lambda: peer.document.source("first") == "# alice\nx = 20  # bob")
+    finally:
+        peer.close()
+
+
+def test_cells_run_over_the_websocket_and_a_dying_kernel_marks_its_cell(
+    notebook_server: RunningServer,
+) -> None:
+    peer = YPeer(notebook_server, "shared.ipynb")
+    try:
+        peer.until(lambda: "first" in peer.document.cells)
+        peer.ws.send(json.dumps({"action": "teleport"}))
+        peer.until(lambda: peer.notices == [{"error": "unknown action 'teleport'"}])
+        source = peer.document.cell("first")["source"]
+        del source[:]
+        source.insert(0, "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)")
+        peer.pump()
+        peer.ws.send(json.dumps({"action": "execute", "cells": ["first"], "who": "bob"}))
+        peer.until(lambda: [o.get("ename") for o in outputs(peer, "first")] == ["KernelDied"])
+        assert "SIGKILL" in outputs(peer, "first")[0]["evalue"]
+        peer.ws.send(json.dumps({"action": "execute", "cells": ["second"]}))
+        peer.until(lambda: len(outputs(peer, "second")) == 1)
+        assert outputs(peer, "second")[0]["ename"] == "NameError"
     finally:
         peer.close()

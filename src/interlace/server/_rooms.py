@@ -17,6 +17,8 @@ from interlace.server._contents import ContentsError, validate_notebook
 from interlace.store import UpdateLog, atomic_write
 
 if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
     from anyio.abc import TaskGroup
     from starlette.websockets import WebSocket
 
@@ -30,18 +32,23 @@ log = logging.getLogger("interlace.server")
 
 
 class _WebSocketPeer:
-    def __init__(self, websocket: WebSocket) -> None:
+    """Binary frames are the Yjs protocol; text frames are JSON commands (run cells, save)."""
+
+    def __init__(self, websocket: WebSocket, commands: Callable[[str], Awaitable[None]]) -> None:
         self.websocket = websocket
+        self.commands = commands
 
     async def send(self, message: bytes) -> None:
         await self.websocket.send_bytes(message)
 
     async def receive(self) -> bytes | None:
-        event = await self.websocket.receive()
-        if event["type"] == "websocket.disconnect":
-            return None
-        data = event.get("bytes")
-        return data if data is not None else str(event.get("text", "")).encode()
+        while True:
+            event = await self.websocket.receive()
+            if event["type"] == "websocket.disconnect":
+                return None
+            if event.get("bytes") is not None:
+                return bytes(event["bytes"])
+            await self.commands(str(event.get("text", "")))
 
 
 class Rooms:
@@ -85,13 +92,39 @@ class Rooms:
             await websocket.close(code=1008, reason=str(exc))
             return
         await websocket.accept()
+
+        async def command(text: str) -> None:
+            await self._command(path, text, websocket)
+
         try:
-            await room.serve(_WebSocketPeer(websocket))
+            await room.serve(_WebSocketPeer(websocket, command))
         except* WebSocketDisconnect:
             log.info("collab peer of %s left", path)
 
+    async def _command(self, path: str, text: str, websocket: WebSocket) -> None:
+        """``{"action": "execute", "cells": [...]}`` or ``{"action": "save"}``; errors answered."""
+        try:
+            command = json.loads(text)
+            action = command.get("action") if isinstance(command, dict) else None
+            if action == "execute":
+                cells = command.get("cells")
+                if not isinstance(cells, list) or not all(isinstance(c, str) for c in cells):
+                    raise ValueError("cells must be a list of cell ids")
+                await self.execute(path, cells, str(command.get("who") or "websocket"))
+            elif action == "save":
+                self.open(path).save()
+            else:
+                raise ValueError(f"unknown action {action!r}")
+        except (ValueError, KeyError) as exc:
+            log.warning("collab %s: refused a command: %s", path, exc)
+            await websocket.send_text(json.dumps({"error": str(exc)}))
+
     async def _kernel(self, path: str) -> ServedKernel:
+        """The room's kernel; a dead one is replaced, so the notebook can run again."""
         kernel = self.room_kernels.get(path)
+        if kernel is not None and kernel.client.death is not None:
+            await self.kernels.stop_kernel(kernel.id)
+            kernel = None
         if kernel is None or kernel.id not in self.kernels.kernels:
             kernel = await self.kernels.start(self.kernels.default_kernel)
             self.room_kernels[path] = kernel
