@@ -250,3 +250,27 @@ def test_cells_run_over_the_websocket_and_a_dying_kernel_marks_its_cell(
         assert outputs(peer, "second")[0]["ename"] == "NameError"
     finally:
         peer.close()
+
+
+def test_a_million_lines_keep_a_bounded_tail_and_the_whole_text_is_kept(
+    notebook_server: RunningServer,
+) -> None:
+    peer = YPeer(notebook_server, "shared.ipynb")
+    try:
+        peer.until(lambda: "first" in peer.document.cells)
+        source = peer.document.cell("first")["source"]
+        del source[:]
+        source.insert(0, "for i in range(1_000_000):\n    print(i)")
+        peer.pump()
+        notebook_server.http.post("/api/notebooks/shared.ipynb/execute", json={"cells": ["first"]})
+        peer.until(lambda: peer.document.cell("first").get("execution_count") is not None, 120)
+        (stream,) = outputs(peer, "first")
+        assert len(stream["text"]) <= 200_000
+        assert stream["text"].endswith("999998\n999999\n")
+        link = stream["metadata"]["interlace_full_output"]
+        assert stream["metadata"]["interlace_dropped"] > 0
+        whole = notebook_server.http.get(link).json()["content"]
+        assert whole.count("\n") == 1_000_000
+        assert whole.startswith("0\n1\n2\n")
+    finally:
+        peer.close()

@@ -163,8 +163,12 @@ class NotebookDocument:
         with self.doc.transaction():
             del outputs[:]
 
-    def add_output(self, cell_id: str, output: JSONDict) -> None:
-        """Append an nbformat output; a stream continues the previous one of its name."""
+    def add_output(self, cell_id: str, output: JSONDict, full_output: str | None = None) -> None:
+        """Append an nbformat output; a stream continues the previous one of its name.
+
+        A stream that outgrows its bound keeps its tail; its metadata counts what
+        was dropped and names ``full_output``, where the whole text is kept.
+        """
         outputs = self.cell(cell_id)["outputs"]
         with self.doc.transaction():
             last = outputs[len(outputs) - 1] if len(outputs) else None
@@ -179,6 +183,8 @@ class NotebookDocument:
                 if dropped:
                     earlier = int(last.get("metadata", {}).get("interlace_dropped", 0))
                     replacement["metadata"] = {"interlace_dropped": earlier + dropped}
+                    if full_output is not None:
+                        replacement["metadata"]["interlace_full_output"] = full_output
                 del outputs[len(outputs) - 1]
                 outputs.append(replacement)
             else:

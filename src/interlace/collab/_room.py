@@ -37,12 +37,28 @@ if TYPE_CHECKING:
     from interlace.protocol import JSONDict, Message
     from interlace.store import UpdateLog
 
-__all__ = ["Peer", "Room", "RunningCell"]
+__all__ = ["OutputSpill", "Peer", "Room", "RunningCell"]
 
 log = logging.getLogger("interlace.collab")
 
 AUTOSAVE_DELAY = 1.0
 """Seconds of quiet after a change before the notebook file is written."""
+
+STREAM_FLUSH_INTERVAL = 0.1
+"""Stream text reaches the document in batches, at most this many seconds apart."""
+
+COMPACT_AFTER_BYTES = 16 << 20
+"""Once this much was logged since the last compaction, the log becomes one snapshot."""
+
+
+class OutputSpill(Protocol):
+    """Where the whole text of a cell's streams is kept while the document keeps a tail."""
+
+    def start(self, cell_id: str) -> None:
+        """A run of ``cell_id`` begins: forget its previous streams."""
+
+    def append(self, cell_id: str, name: str, text: str) -> str:
+        """Keep ``text``; returns where the whole stream can be fetched."""
 
 
 class Peer(Protocol):
@@ -71,8 +87,11 @@ class Room:
         document: NotebookDocument,
         log_: UpdateLog,
         save: Callable[[JSONDict], None],
+        spill: OutputSpill | None = None,
     ) -> None:
         self.path = path
+        self.spill = spill
+        self._logged_bytes = 0
         self.document = document
         self._log = log_
         self._save = save
@@ -80,6 +99,7 @@ class Room:
         self._awareness: dict[int, bytes] = {}
         self._changed = anyio.Event()
         self._clear_on_output: set[str] = set()
+        self._pending_streams: dict[str, tuple[str, str | None]] = {}
         self._queue_send, self._queue = anyio.create_memory_object_stream[
             tuple[list[str], Callable[[str], Awaitable[RunningCell]], str]
         ](math.inf)
@@ -92,6 +112,7 @@ class Room:
         load: Callable[[], JSONDict],
         log_: UpdateLog,
         save: Callable[[JSONDict], None],
+        spill: OutputSpill | None = None,
     ) -> Room:
         """The room of ``path``: its logged state if it has one, else the file's."""
         updates = log_.read(path)
@@ -102,11 +123,15 @@ class Room:
         else:
             document = NotebookDocument.from_notebook(load())
             log_.append(path, document.doc.get_update())
-        return cls(path, document, log_, save)
+        return cls(path, document, log_, save, spill)
 
     def _on_change(self, event: TransactionEvent) -> None:
         update = event.update
         self._log.append(self.path, update)
+        self._logged_bytes += len(update)
+        if self._logged_bytes > COMPACT_AFTER_BYTES:
+            self._log.replace(self.path, self.document.doc.get_update())
+            self._logged_bytes = 0
         message = create_update_message(update)
         for peer in list(self._peers.values()):
             with contextlib.suppress(anyio.BrokenResourceError, anyio.ClosedResourceError):
@@ -203,17 +228,25 @@ class Room:
         if document.cell(cell_id)["cell_type"] != "code":
             return
         started = datetime.now(UTC)
+        if self.spill is not None:
+            self.spill.start(cell_id)
         document.clear_outputs(cell_id)
         document.set_execution_count(cell_id, None)
         status = "error"
         try:
             running = await start(document.source(cell_id))
-            async for message in running:
-                self._write(cell_id, message)
+            async with anyio.create_task_group() as tasks:
+                tasks.start_soon(self._flush_streams_every, cell_id, STREAM_FLUSH_INTERVAL)
+                async for message in running:
+                    self._write(cell_id, message)
+                tasks.cancel_scope.cancel()
+            self._flush_streams(cell_id)
             result = await running.wait()
             status = str(result.status)
             document.set_execution_count(cell_id, result.execution_count)
-        except InterlaceError as exc:
+        except* InterlaceError as failures:
+            exc = failures.exceptions[0]
+            self._flush_streams(cell_id)
             document.add_output(
                 cell_id,
                 {
@@ -234,6 +267,19 @@ class Room:
             metadata["interlace"] = record
             document.cell(cell_id)["metadata"] = metadata
 
+    async def _flush_streams_every(self, cell_id: str, interval: float) -> None:
+        while True:
+            await anyio.sleep(interval)
+            self._flush_streams(cell_id)
+
+    def _flush_streams(self, cell_id: str) -> None:
+        """Write the stream text gathered since the last flush as one document change."""
+        pending, self._pending_streams = self._pending_streams, {}
+        for name, (text, link) in pending.items():
+            if cell_id in self.document.cells:
+                output = {"output_type": "stream", "name": name, "text": text}
+                self.document.add_output(cell_id, output, full_output=link)
+
     def _write(self, cell_id: str, message: Message) -> None:
         document = self.document
         if cell_id not in document.cells:
@@ -250,6 +296,13 @@ class Room:
         if cell_id in self._clear_on_output:
             self._clear_on_output.discard(cell_id)
             document.clear_outputs(cell_id)
+        if output["output_type"] == "stream":
+            name, text = str(output["name"]), str(output["text"])
+            link = self.spill.append(cell_id, name, text) if self.spill is not None else None
+            gathered, _ = self._pending_streams.get(name, ("", None))
+            self._pending_streams[name] = (gathered + text, link)
+            return
+        self._flush_streams(cell_id)
         if message.msg_type == "update_display_data":
             display_id = (output.get("transient") or {}).get("display_id")
             if display_id:

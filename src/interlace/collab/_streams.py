@@ -9,7 +9,7 @@ from __future__ import annotations
 
 __all__ = ["MAX_STREAM_CHARS", "bounded", "merge_stream"]
 
-MAX_STREAM_CHARS = 1_000_000
+MAX_STREAM_CHARS = 200_000
 """A stream output's text in the document stops growing here; the tail is kept."""
 
 

@@ -51,6 +51,29 @@ class _WebSocketPeer:
             await self.commands(str(event.get("text", "")))
 
 
+class _FileSpill:
+    """Streams kept whole in ``.interlace/outputs/`` under the root, fetched through contents."""
+
+    def __init__(self, contents: Contents, notebook: str) -> None:
+        self.contents = contents
+        self.folder = f".interlace/outputs/{notebook.replace('/', '__')}"
+
+    def _path(self, cell_id: str, name: str) -> str:
+        return f"{self.folder}/{cell_id}-{name}.txt"
+
+    def start(self, cell_id: str) -> None:
+        for name in ("stdout", "stderr"):
+            self.contents.resolve(self._path(cell_id, name)).unlink(missing_ok=True)
+
+    def append(self, cell_id: str, name: str, text: str) -> str:
+        path = self._path(cell_id, name)
+        target = self.contents.resolve(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with target.open("a", encoding="utf-8") as file:
+            file.write(text)
+        return f"/api/contents/{path}"
+
+
 class Rooms:
     """Every open notebook room, by path, with the kernel each one runs its cells on."""
 
@@ -80,7 +103,8 @@ class Rooms:
             def save(notebook: dict[str, Any]) -> None:
                 atomic_write(target, (json.dumps(notebook, indent=1) + "\n").encode("utf-8"))
 
-            room = Room.open(path, load, self.log, save)
+            spill = _FileSpill(self.contents, path)
+            room = Room.open(path, load, self.log, save, spill)
             self.rooms[path] = room
             self.tasks.start_soon(room.run)
         return room
