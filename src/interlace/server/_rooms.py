@@ -18,6 +18,7 @@ from interlace.store import UpdateLog, atomic_write
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
+    from pathlib import Path
 
     from anyio.abc import TaskGroup
     from starlette.websockets import WebSocket
@@ -49,6 +50,35 @@ class _WebSocketPeer:
             if event.get("bytes") is not None:
                 return bytes(event["bytes"])
             await self.commands(str(event.get("text", "")))
+
+
+class _NotebookFile:
+    """The ``.ipynb`` behind a room, never overwritten behind another program's back.
+
+    If the file changed on disk since the room last read or wrote it, the room's
+    version goes to ``<name>.interlace-conflict.ipynb`` beside it, and the file
+    is left as the other program wrote it, to be merged by a person.
+    """
+
+    def __init__(self, target: Path) -> None:
+        self.target = target
+        self.seen = self._stamp()
+
+    def _stamp(self) -> tuple[int, int] | None:
+        try:
+            stat = self.target.stat()
+        except FileNotFoundError:
+            return None
+        return stat.st_mtime_ns, stat.st_size
+
+    def save(self, data: bytes) -> None:
+        if self._stamp() not in (self.seen, None):
+            conflict = self.target.with_name(f"{self.target.stem}.interlace-conflict.ipynb")
+            atomic_write(conflict, data)
+            log.warning("%s changed on disk; the shared version went to %s", self.target, conflict)
+            return
+        atomic_write(self.target, data)
+        self.seen = self._stamp()
 
 
 class _FileSpill:
@@ -93,6 +123,8 @@ class Rooms:
             if target.suffix != ".ipynb":
                 raise ContentsError(400, f"{path} is not a notebook")
 
+            file = _NotebookFile(target)
+
             def load() -> dict[str, Any]:
                 if not target.exists():
                     raise ContentsError(404, f"no notebook {path}")
@@ -101,7 +133,7 @@ class Rooms:
                 return dict(notebook)
 
             def save(notebook: dict[str, Any]) -> None:
-                atomic_write(target, (json.dumps(notebook, indent=1) + "\n").encode("utf-8"))
+                file.save((json.dumps(notebook, indent=1) + "\n").encode("utf-8"))
 
             spill = _FileSpill(self.contents, path)
             room = Room.open(path, load, self.log, save, spill)
