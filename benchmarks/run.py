@@ -16,6 +16,7 @@ from importlib.metadata import version
 from typing import TYPE_CHECKING
 
 import client
+import collab
 import kernel
 import server
 import wire
@@ -29,6 +30,7 @@ GROUPS: dict[str, Callable[[bool], list[Result]]] = {
     "kernel": kernel.run,
     "client": client.run,
     "server": server.run,
+    "collab": collab.run,
 }
 
 
