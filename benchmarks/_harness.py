@@ -32,6 +32,12 @@ class Result:
         return self.theirs / self.ours
 
 
+def percentile(samples: list[float], percent: float) -> float:
+    """The sample below which ``percent`` of them fall (nearest rank)."""
+    ordered = sorted(samples)
+    return ordered[max(0, min(len(ordered) - 1, int(len(ordered) * percent / 100) - 1))]
+
+
 def time_per_op(setup: Setup, count: int) -> float:
     run = setup(count)
     start = time.perf_counter()

@@ -26,7 +26,7 @@ from pycrdt import (
 )
 from websockets.asyncio.client import ClientConnection, connect
 
-from _harness import Result
+from _harness import Result, percentile
 from interlace.collab import NotebookDocument
 from server import TOKEN, interlace_server
 
@@ -97,7 +97,7 @@ async def _edits(url: str, clients: int, rounds: int) -> list[float]:
     for peer in peers:
         await peer.until(lambda peer=peer: len(peer.document.cells) == clients)
     latencies: list[float] = []
-    for index, peer in enumerate(peers):
+    for peer in peers:
         seen = {f"c{i}": len(peer.document.cell(f"c{i}")["source"]) for i in range(clients)}
 
         def check(peer: Peer = peer, seen: dict[str, int] = seen) -> None:
@@ -110,7 +110,6 @@ async def _edits(url: str, clients: int, rounds: int) -> list[float]:
                     latencies.append(now - float(stamp))
 
         peer.on_change = check
-        del index
     for _ in range(rounds):
         for number, peer in enumerate(peers):
             text = peer.document.cell(f"c{number}")["source"]
@@ -136,7 +135,7 @@ async def _open(url: str, cells: int) -> float:
     return elapsed
 
 
-async def _long_print(base: str, url: str, lines: int) -> float:
+async def _long_print(base: str, url: str) -> float:
     peer = await Peer.join(url)
     listener = asyncio.create_task(peer.listen())
     await peer.until(lambda: "c0" in peer.document.cells)
@@ -147,7 +146,6 @@ async def _long_print(base: str, url: str, lines: int) -> float:
         elapsed = time.perf_counter() - started
     listener.cancel()
     await peer.ws.close()
-    del lines
     return elapsed
 
 
@@ -165,9 +163,9 @@ def run(quick: bool) -> list[Result]:
             latencies = asyncio.run(_edits(ws + "edits.ipynb" + query, clients, rounds))
             first_open = asyncio.run(_open(ws + "big.ipynb" + query, cells))
             again = asyncio.run(_open(ws + "big.ipynb" + query, cells))
-            printed = asyncio.run(_long_print(base, ws + "print.ipynb" + query, lines))
-    ordered = sorted(latencies) or [float("nan")]
-    p99 = ordered[max(0, int(len(ordered) * 0.99) - 1)]
+            printed = asyncio.run(_long_print(base, ws + "print.ipynb" + query))
+    ordered = latencies or [float("nan")]
+    p99 = percentile(ordered, 99)
     return [
         Result(
             f"collab: edit reaches others, {clients} clients (median)",

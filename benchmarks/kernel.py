@@ -22,7 +22,7 @@ from typing import Any
 import zmq
 from jupyter_client.blocking.client import BlockingKernelClient
 
-from _harness import Result
+from _harness import Result, percentile
 from interlace.protocol import new_connection_info, write_connection_file
 
 KERNELS = {
@@ -146,7 +146,7 @@ def measure(kind: str, directory: Path, quick: bool) -> dict[str, Any]:
             "startup": statistics.median(startups),
             "first_execute": statistics.median(first_executes),
             "execute": statistics.median(executes),
-            "execute_p99": sorted(executes)[int(len(executes) * 0.99) - 1],
+            "execute_p99": percentile(executes, 99),
             "complete": statistics.median(completes),
             "stream": lines(messages) / seconds,
             "stream_lines": count,

@@ -120,8 +120,11 @@ def test_complete_inspect_is_complete_history_interrupt(server: RunningServer) -
     assert call(server, "is_complete", code="def f(x):")["result"]["status"] == "incomplete"
     call(server, "eval_cell", code="history_marker = 1")
     assert call(server, "history", n=1)["result"][-1][2] == "history_marker = 1"
-    handle = call(server, "submit", code="import time; time.sleep(30)")["result"]
-    time.sleep(0.5)
+    code = "import time\nprint('started', flush=True)\ntime.sleep(30)"
+    handle = call(server, "submit", code=code)["result"]
+    deadline = time.monotonic() + 30
+    while not call(server, "get_stdout", handle=handle)["result"]["text"]:
+        assert time.monotonic() < deadline, "the cell never started"
     assert call(server, "interrupt")["result"] is True
     finished = call(server, "wait", handle=handle, timeout=20)["result"]
     assert finished["status"] == "error"

@@ -132,11 +132,15 @@ class Room:
         if self._logged_bytes > COMPACT_AFTER_BYTES:
             self._log.replace(self.path, self.document.doc.get_update())
             self._logged_bytes = 0
-        message = create_update_message(update)
-        for peer in list(self._peers.values()):
-            with contextlib.suppress(anyio.BrokenResourceError, anyio.ClosedResourceError):
-                peer.send_nowait(message)
+        self._broadcast(create_update_message(update))
         self._changed.set()
+
+    def _broadcast(self, message: bytes, skip: int | None = None) -> None:
+        """Queue ``message`` for every peer but ``skip``; a peer on its way out is passed over."""
+        for key, peer in list(self._peers.items()):
+            if key != skip:
+                with contextlib.suppress(anyio.BrokenResourceError, anyio.ClosedResourceError):
+                    peer.send_nowait(message)
 
     # Running the room (in the server's task group).
 
@@ -199,9 +203,7 @@ class Room:
                 reply_to.send_nowait(reply)
         elif message[0] == YMessageType.AWARENESS:
             self._awareness[key] = message
-            for other, peer in list(self._peers.items()):
-                if other != key:
-                    peer.send_nowait(message)
+            self._broadcast(message, skip=key)
 
     # Execution.
 
@@ -311,5 +313,6 @@ class Room:
         document.add_output(cell_id, output)
 
     def close(self) -> None:
+        self.document.doc.unobserve(self._subscription)
         self._queue_send.close()
         self.save()

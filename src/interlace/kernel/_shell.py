@@ -48,7 +48,6 @@ class KernelDisplayHook(DisplayHook):
     def start_displayhook(self) -> None:
         self.data: JSONDict = {}
         self.metadata: JSONDict = {}
-        self.active = True
 
     def write_output_prompt(self) -> None:
         """No prompt: the frontend shows the execution count."""
@@ -58,7 +57,6 @@ class KernelDisplayHook(DisplayHook):
         self.metadata = md_dict or {}
 
     def finish_displayhook(self) -> None:
-        self.active = False
         if self.data:
             content = {
                 "execution_count": self.prompt_count,

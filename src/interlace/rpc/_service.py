@@ -88,6 +88,11 @@ def _number(value: Any, name: str, allow_none: bool = True) -> Any:
     return value
 
 
+def _since(text: str, since: Any) -> dict[str, Any]:
+    """What was written from offset ``since`` on, and the offset to continue from."""
+    return {"text": text[_number(since, "since", allow_none=False) :], "offset": len(text)}
+
+
 def full_result(result: ExecutionResult) -> dict[str, Any]:
     return {
         "status": result.status,
@@ -260,14 +265,10 @@ class RpcService:
         return await self.status(handle)
 
     async def get_stdout(self, handle: str, since: int = 0) -> dict[str, Any]:
-        text = self._handle(handle).execution.result.stdout
-        start = _number(since, "since", allow_none=False)
-        return {"text": text[start:], "offset": len(text)}
+        return _since(self._handle(handle).execution.result.stdout, since)
 
     async def get_stderr(self, handle: str, since: int = 0) -> dict[str, Any]:
-        text = self._handle(handle).execution.result.stderr
-        start = _number(since, "since", allow_none=False)
-        return {"text": text[start:], "offset": len(text)}
+        return _since(self._handle(handle).execution.result.stderr, since)
 
     async def result(self, handle: str) -> dict[str, Any]:
         execution = self._handle(handle).execution
