@@ -118,3 +118,13 @@ def receive_until_idle(
         messages.append(message)
         if message["msg_type"] == "status" and message["content"]["execution_state"] == "idle":
             return messages
+
+
+@pytest.fixture
+def notebook_server(tmp_path: Path) -> Iterator[RunningServer]:
+    from tests.server.ypeer import NOTEBOOK
+
+    (tmp_path / "shared.ipynb").write_text(json.dumps(NOTEBOOK))
+    running = RunningServer(tmp_path, "--token", TOKEN)
+    yield running
+    running.stop()

@@ -4,17 +4,23 @@ from interlace.collab._document import NotebookDocument as NotebookDocument
 from interlace.collab._outputs import as_output as as_output
 from interlace.collab._room import Peer as Peer
 from interlace.collab._room import Room as Room
-from interlace.collab._room import RunningCell as RunningCell
+from interlace.collab._runs import CellRuns as CellRuns
+from interlace.collab._runs import OutputSpill as OutputSpill
+from interlace.collab._runs import RunningCell as RunningCell
+from interlace.collab._runs import Start as Start
 from interlace.collab._streams import MAX_STREAM_CHARS as MAX_STREAM_CHARS
 from interlace.collab._streams import bounded as bounded
 from interlace.collab._streams import merge_stream as merge_stream
 
 __all__ = [
     "MAX_STREAM_CHARS",
+    "CellRuns",
     "NotebookDocument",
+    "OutputSpill",
     "Peer",
     "Room",
     "RunningCell",
+    "Start",
     "as_output",
     "bounded",
     "merge_stream",

@@ -327,8 +327,18 @@ class Api:
         try:
             await self.rooms.execute(_path(request), cells, who)
         except KeyError as exc:
-            raise RequestError(404, str(exc)) from exc
+            raise RequestError(404, str(exc.args[0])) from exc
         return JSONResponse({"queued": cells}, status_code=202)
+
+    async def interrupt_notebook(self, request: Request) -> Response:
+        body = await _body(request)
+        await self.rooms.interrupt(_path(request), str(body.get("who") or "rest"))
+        return Response(status_code=204)
+
+    async def restart_notebook(self, request: Request) -> Response:
+        body = await _body(request)
+        await self.rooms.restart(_path(request), str(body.get("who") or "rest"))
+        return Response(status_code=204)
 
     async def save_notebook(self, request: Request) -> Response:
         self.rooms.open(_path(request)).save()
@@ -467,6 +477,8 @@ def create_app(config: ServerConfig) -> Guard:
         WebSocketRoute("/api/collab/{path:path}", api.collab),
         Route("/api/notebooks/{path:path}/execute", api.execute_cells, methods=["POST"]),
         Route("/api/notebooks/{path:path}/save", api.save_notebook, methods=["POST"]),
+        Route("/api/notebooks/{path:path}/interrupt", api.interrupt_notebook, methods=["POST"]),
+        Route("/api/notebooks/{path:path}/restart", api.restart_notebook, methods=["POST"]),
         WebSocketRoute("/api/rpc/ws", api.rpc_websocket),
         Route("/api/sessions", api.list_sessions, methods=["GET"]),
         Route("/api/sessions", api.create_session, methods=["POST"]),

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from starlette.websockets import WebSocketDisconnect
 
 from interlace.collab import Room
+from interlace.errors import InterlaceError
 from interlace.server._contents import ContentsError, validate_notebook
 from interlace.store import UpdateLog, atomic_write
 
@@ -158,22 +159,29 @@ class Rooms:
             log.info("collab peer of %s left", path)
 
     async def _command(self, path: str, text: str, websocket: WebSocket) -> None:
-        """``{"action": "execute", "cells": [...]}`` or ``{"action": "save"}``; errors answered."""
+        """A JSON command: execute (``cells``), interrupt, restart or save; errors answered."""
         try:
             command = json.loads(text)
-            action = command.get("action") if isinstance(command, dict) else None
+            if not isinstance(command, dict):
+                raise ValueError("a command is a JSON object")
+            action, who = command.get("action"), str(command.get("who") or "websocket")
             if action == "execute":
                 cells = command.get("cells")
                 if not isinstance(cells, list) or not all(isinstance(c, str) for c in cells):
                     raise ValueError("cells must be a list of cell ids")
-                await self.execute(path, cells, str(command.get("who") or "websocket"))
+                await self.execute(path, cells, who)
+            elif action == "interrupt":
+                await self.interrupt(path, who)
+            elif action == "restart":
+                await self.restart(path, who)
             elif action == "save":
                 self.open(path).save()
             else:
                 raise ValueError(f"unknown action {action!r}")
-        except (ValueError, KeyError) as exc:
-            log.warning("collab %s: refused a command: %s", path, exc)
-            await websocket.send_text(json.dumps({"error": str(exc)}))
+        except (ValueError, KeyError, InterlaceError) as exc:
+            reason = str(exc.args[0]) if isinstance(exc, KeyError) else str(exc)
+            log.warning("collab %s: refused a command: %s", path, reason)
+            await websocket.send_text(json.dumps({"error": reason}))
 
     async def _kernel(self, path: str) -> ServedKernel:
         """The room's kernel; a dead one is replaced, so the notebook can run again."""
@@ -193,7 +201,23 @@ class Rooms:
         async def start(code: str) -> RunningCell:
             return await kernel.client.execute(code, allow_stdin=False)
 
-        room.execute(cell_ids, start, who)
+        room.runs.execute(cell_ids, start, who)
+
+    async def interrupt(self, path: str, who: str) -> None:
+        """Interrupt the notebook's kernel; the running cell records it, queued cells drop."""
+        room = self.open(path)
+        room.runs.interrupt(who)
+        kernel = self.room_kernels.get(path.strip("/"))
+        if kernel is not None and kernel.client.death is None:
+            await kernel.interrupt()
+
+    async def restart(self, path: str, who: str) -> None:
+        """Restart the notebook's kernel; the running cell records it, queued cells drop."""
+        room = self.open(path)
+        room.runs.restart(who)
+        kernel = self.room_kernels.get(path.strip("/"))
+        if kernel is not None and kernel.id in self.kernels.kernels:
+            await kernel.manager.restart()
 
     def close(self) -> None:
         for room in self.rooms.values():

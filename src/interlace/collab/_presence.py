@@ -1,0 +1,71 @@
+"""Who is in a notebook: each peer's Yjs awareness state (name, colour, cursor, cell).
+
+The room keeps every peer's latest state, relays changes to the others, greets a
+newcomer with everyone's state, and announces a peer's states removed when its
+connection ends, so nobody's cursor lingers after they have gone. States a peer
+stops renewing expire after the awareness timeout (30 s), as in y-protocols.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from pycrdt import Awareness, create_awareness_message, read_message
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from pycrdt import Doc
+
+    from interlace.protocol import JSONDict
+
+__all__ = ["Presence"]
+
+
+class Presence:
+    """The awareness of one room, keyed by the peers that control each Yjs client id."""
+
+    def __init__(self, doc: Doc[Any], broadcast: Callable[[bytes, int | None], None]) -> None:
+        self.awareness = Awareness(doc)
+        self.awareness.set_local_state(None)
+        self._broadcast = broadcast
+        self._controlled: dict[int, set[int]] = {}
+        self.awareness.observe(self._on_update)
+
+    @property
+    def states(self) -> dict[int, JSONDict]:
+        """Every present Yjs client's state, by client id."""
+        return dict(self.awareness.states)
+
+    def greeting(self) -> bytes | None:
+        """An awareness message with every present state, for a peer that just joined."""
+        clients = list(self.awareness.states)
+        if not clients:
+            return None
+        return create_awareness_message(self.awareness.encode_awareness_update(clients))
+
+    def apply(self, peer: int, message: bytes) -> None:
+        """Apply an awareness message from ``peer``; ValueError if it is malformed."""
+        try:
+            self.awareness.apply_awareness_update(read_message(message[1:]), peer)
+        except (AssertionError, IndexError, ValueError, RuntimeError, TypeError) as exc:
+            raise ValueError(f"malformed awareness message: {exc}") from exc
+
+    def leave(self, peer: int) -> None:
+        """``peer`` has gone: remove the states it controlled, telling everyone."""
+        clients = self._controlled.pop(peer, set())
+        if clients:
+            self.awareness.remove_awareness_states(sorted(clients), None)
+
+    def _on_update(self, topic: str, event: tuple[dict[str, list[int]], Any]) -> None:
+        if topic != "update":
+            return
+        changes, origin = event
+        if isinstance(origin, int):
+            controlled = self._controlled.setdefault(origin, set())
+            controlled.update(changes["added"], changes["updated"])
+            controlled.difference_update(changes["removed"])
+        clients = [*changes["added"], *changes["updated"], *changes["removed"]]
+        update = self.awareness.encode_awareness_update(clients)
+        skip = origin if isinstance(origin, int) else None
+        self._broadcast(create_awareness_message(update), skip)

@@ -1,0 +1,255 @@
+"""Cells run by the server, in order, with their outputs written into the document.
+
+Runs are queued per notebook and executed one at a time on the notebook's
+kernel. Each cell's metadata keeps a record of its last run under
+``metadata.interlace``: who asked, when it was queued, started and finished,
+how long it took, and its status, one of ``queued``, ``running``, ``ok``,
+``error``, ``interrupted``, ``restarted``, ``died`` or ``cancelled``. As in
+Jupyter, an error, an interrupt or a restart drops the cells still queued.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Protocol
+
+import anyio
+
+from interlace.collab._outputs import as_output
+from interlace.errors import InterlaceError, KernelDied
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
+    from interlace.collab._document import NotebookDocument
+    from interlace.protocol import JSONDict, Message
+
+__all__ = ["CellRuns", "OutputSpill", "RunningCell", "Start"]
+
+log = logging.getLogger("interlace.collab")
+
+STREAM_FLUSH_INTERVAL = 0.1
+"""Stream text reaches the document in batches, at most this many seconds apart."""
+
+
+class OutputSpill(Protocol):
+    """Where the whole text of a cell's streams is kept while the document keeps a tail."""
+
+    def start(self, cell_id: str) -> None:
+        """A run of ``cell_id`` begins: forget its previous streams."""
+
+    def append(self, cell_id: str, name: str, text: str) -> str:
+        """Keep ``text``; returns where the whole stream can be fetched."""
+
+
+class RunningCell(Protocol):
+    """What running code looks like to a room (the client's Execution is one)."""
+
+    def __aiter__(self) -> AsyncIterator[Message]: ...
+
+    async def wait(self, timeout: float | None = None) -> Any: ...
+
+
+Start = Callable[[str], Awaitable[RunningCell]]
+"""Sends a cell's source to the notebook's kernel."""
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+@dataclass
+class _Run:
+    """The cell running now, and what happened to it while it ran."""
+
+    cell_id: str
+    who: str
+    started: datetime = field(default_factory=lambda: datetime.now(UTC))
+    scope: anyio.CancelScope = field(default_factory=anyio.CancelScope)
+    interrupted: JSONDict | None = None
+    restarted: JSONDict | None = None
+
+
+class CellRuns:
+    """The run queue of one notebook and the writing of outputs into its document."""
+
+    def __init__(self, document: NotebookDocument, spill: OutputSpill | None = None) -> None:
+        self.document = document
+        self.spill = spill
+        self.running: _Run | None = None
+        self._queued: list[str] = []
+        self._generation = 0
+        self._clear_on_output: set[str] = set()
+        self._pending_streams: dict[str, tuple[str, str | None]] = {}
+        self._send, self._receive = anyio.create_memory_object_stream[
+            tuple[list[str], Start, str, int]
+        ](math.inf)
+
+    # Asking.
+
+    def execute(self, cell_ids: list[str], start: Start, who: str) -> None:
+        """Queue cells to run in order on ``start``'s kernel; KeyError for unknown cells."""
+        unknown = [cid for cid in cell_ids if cid not in self.document.cells]
+        if unknown:
+            raise KeyError(f"no cells {unknown}")
+        queued = _now()
+        for cell_id in cell_ids:
+            self._record(cell_id, {"by": who, "queued": queued, "status": "queued"})
+        self._queued.extend(cell_ids)
+        self._send.send_nowait((cell_ids, start, who, self._generation))
+
+    def interrupt(self, who: str) -> None:
+        """The kernel is being interrupted: note it on the running cell, drop the queue."""
+        self._drop_queued()
+        if self.running is not None:
+            self.running.interrupted = {"by": who, "at": _now()}
+
+    def restart(self, who: str) -> None:
+        """The kernel is being restarted: stop following the running cell, drop the queue."""
+        self._drop_queued()
+        if self.running is not None:
+            self.running.restarted = {"by": who, "at": _now()}
+            self.running.scope.cancel()
+
+    def _drop_queued(self) -> None:
+        self._generation += 1
+        for cell_id in dict.fromkeys(self._queued):
+            if cell_id in self.document.cells:
+                self._record(cell_id, {"status": "cancelled", "cancelled": _now()})
+        self._queued.clear()
+
+    def _record(self, cell_id: str, fields: JSONDict, replace: bool = True) -> None:
+        cell = self.document.cell(cell_id)
+        metadata = dict(cell.get("metadata") or {})
+        earlier = {} if replace else dict(metadata.get("interlace") or {})
+        metadata["interlace"] = {**earlier, **fields}
+        cell["metadata"] = metadata
+
+    # Running (in the room's task group).
+
+    async def run(self) -> None:
+        async with self._receive:
+            async for cell_ids, start, who, generation in self._receive:
+                for cell_id in cell_ids:
+                    if generation != self._generation:
+                        break
+                    self._queued.remove(cell_id)
+                    if cell_id in self.document.cells:
+                        await self._run_cell(_Run(cell_id, who), start)
+
+    def close(self) -> None:
+        self._send.close()
+
+    async def _run_cell(self, run: _Run, start: Start) -> None:
+        document, cell_id = self.document, run.cell_id
+        if document.cell(cell_id)["cell_type"] != "code":
+            self._record(cell_id, {"status": "ok", "started": _now()}, replace=False)
+            return
+        self.running = run
+        self._record(cell_id, {"status": "running", "started": run.started.isoformat()}, False)
+        if self.spill is not None:
+            self.spill.start(cell_id)
+        document.clear_outputs(cell_id)
+        document.set_execution_count(cell_id, None)
+        status = "error"
+        with run.scope:
+            status = await self._follow(cell_id, start)
+        self.running = None
+        self._flush_streams(cell_id)
+        if run.restarted is not None:
+            status = "restarted"
+        elif run.interrupted is not None and status == "error":
+            status = "interrupted"
+        if status not in ("ok", "restarted", "interrupted"):
+            self._drop_queued()
+        if cell_id in document.cells:
+            seconds = (datetime.now(UTC) - run.started).total_seconds()
+            record: JSONDict = {"status": status, "finished": _now(), "seconds": round(seconds, 3)}
+            for event in ("interrupted", "restarted"):
+                if getattr(run, event) is not None:
+                    record[event] = getattr(run, event)
+            self._record(cell_id, record, replace=False)
+
+    async def _follow(self, cell_id: str, start: Start) -> str:
+        """Run one cell's current source, writing what it sends; its status."""
+        failure: InterlaceError | None = None
+        try:
+            running = await start(self.document.source(cell_id))
+            async with anyio.create_task_group() as tasks:
+                tasks.start_soon(self._flush_streams_every, cell_id, STREAM_FLUSH_INTERVAL)
+                async for message in running:
+                    self._write(cell_id, message)
+                tasks.cancel_scope.cancel()
+            result = await running.wait()
+        except* InterlaceError as failures:
+            failure = failures.exceptions[0]  # type: ignore[assignment]
+        self._flush_streams(cell_id)
+        if failure is not None:
+            self._write_failure(cell_id, failure)
+            return "died" if isinstance(failure, KernelDied) else "error"
+        if cell_id in self.document.cells:
+            self.document.set_execution_count(cell_id, result.execution_count)
+        return str(result.status)
+
+    def _write_failure(self, cell_id: str, exc: InterlaceError) -> None:
+        """The kernel could not run the cell (it died, say): the cell shows why."""
+        if cell_id in self.document.cells:
+            name = type(exc).__name__
+            self.document.add_output(
+                cell_id,
+                {
+                    "output_type": "error",
+                    "ename": name,
+                    "evalue": str(exc),
+                    "traceback": [f"{name}: {exc}"],
+                },
+            )
+
+    # Outputs.
+
+    async def _flush_streams_every(self, cell_id: str, interval: float) -> None:
+        while True:
+            await anyio.sleep(interval)
+            self._flush_streams(cell_id)
+
+    def _flush_streams(self, cell_id: str) -> None:
+        """Write the stream text gathered since the last flush as one document change."""
+        pending, self._pending_streams = self._pending_streams, {}
+        for name, (text, link) in pending.items():
+            if cell_id in self.document.cells:
+                output = {"output_type": "stream", "name": name, "text": text}
+                self.document.add_output(cell_id, output, full_output=link)
+
+    def _write(self, cell_id: str, message: Message) -> None:
+        document = self.document
+        if cell_id not in document.cells:
+            return
+        if message.msg_type == "clear_output":
+            if message.content.get("wait"):
+                self._clear_on_output.add(cell_id)
+            else:
+                document.clear_outputs(cell_id)
+            return
+        output = as_output(message)
+        if output is None:
+            return
+        if cell_id in self._clear_on_output:
+            self._clear_on_output.discard(cell_id)
+            document.clear_outputs(cell_id)
+        if output["output_type"] == "stream":
+            name, text = str(output["name"]), str(output["text"])
+            link = self.spill.append(cell_id, name, text) if self.spill is not None else None
+            gathered, _ = self._pending_streams.get(name, ("", None))
+            self._pending_streams[name] = (gathered + text, link)
+            return
+        self._flush_streams(cell_id)
+        if message.msg_type == "update_display_data":
+            display_id = (output.get("transient") or {}).get("display_id")
+            if display_id:
+                document.update_display(str(display_id), output)
+            return
+        document.add_output(cell_id, output)

@@ -1,0 +1,110 @@
+"""A Yjs peer of our own, for tests of the collaboration endpoint, and a notebook to share."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import TYPE_CHECKING, Any
+
+from pycrdt import (
+    Doc,
+    YMessageType,
+    create_sync_message,
+    create_update_message,
+    handle_sync_message,
+)
+from websockets.sync.client import ClientConnection, connect
+
+from interlace.collab import NotebookDocument
+from tests.server.conftest import TOKEN
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from tests.server.conftest import RunningServer
+
+NOTEBOOK = {
+    "nbformat": 4,
+    "nbformat_minor": 5,
+    "metadata": {},
+    "cells": [
+        {
+            "id": "first",
+            "cell_type": "code",
+            "metadata": {},
+            "source": "x = 20",
+            "outputs": [],
+            "execution_count": None,
+        },
+        {
+            "id": "second",
+            "cell_type": "code",
+            "metadata": {},
+            "source": "print(x * 2)\nx + 22",
+            "outputs": [],
+            "execution_count": None,
+        },
+    ],
+}
+
+
+class YPeer:
+    """A Yjs peer of our own over a websocket, using pycrdt's sync functions."""
+
+    def __init__(self, server: RunningServer, path: str) -> None:
+        url = f"ws://127.0.0.1:{server.port}/api/collab/{path}?token={TOKEN}"
+        self.ws: ClientConnection = connect(url, open_timeout=30, max_size=None, legacy=True)
+        self.document = NotebookDocument(Doc())
+        self.notices: list[dict[str, Any]] = []
+        self._sending = True
+        self.document.doc.observe(self._send_update)
+        self.ws.send(create_sync_message(self.document.doc))
+
+    def _send_update(self, event: Any) -> None:
+        if self._sending:
+            self.ws.send(create_update_message(event.update))
+
+    def pump(self, quiet: float = 0.3) -> None:
+        """Apply what the server sent until it has been quiet for ``quiet`` seconds."""
+        while True:
+            try:
+                message = self.ws.recv(timeout=quiet)
+            except TimeoutError:
+                return
+            if isinstance(message, str):
+                self.notices.append(json.loads(message))
+                continue
+            if message[0] != YMessageType.SYNC:
+                continue
+            self._sending = False
+            try:
+                reply = handle_sync_message(message[1:], self.document.doc)
+            finally:
+                self._sending = True
+            if reply is not None:
+                self.ws.send(reply)
+
+    def until(self, check: Callable[[], bool], timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.pump(0.1)
+            if check():
+                return
+        raise AssertionError(f"condition never held; the document is {self.document.to_notebook()}")
+
+    def close(self) -> None:
+        self.ws.close()
+
+
+def outputs(peer: YPeer, cell_id: str) -> list[dict[str, Any]]:
+    if cell_id not in peer.document.cells:
+        return []
+    return [dict(o) for o in peer.document.cell(cell_id)["outputs"]]
+
+
+def set_source(peer: YPeer, cell_id: str, text: str) -> None:
+    """Replace a cell's source in ``peer``'s document and send the edit."""
+    source = peer.document.cell(cell_id)["source"]
+    del source[:]
+    source.insert(0, text)
+    peer.pump()
