@@ -96,3 +96,25 @@ def test_an_error_drops_the_cells_queued_after_it(notebook_server: RunningServer
         peer.until(lambda: peer.notices == [{"error": "no cells ['nowhere']"}])
     finally:
         peer.close()
+
+
+def test_run_all_and_run_below(notebook_server: RunningServer) -> None:
+    peer = YPeer(notebook_server, "shared.ipynb")
+    http = notebook_server.http
+    try:
+        peer.until(lambda: "second" in peer.document.cells)
+        response = http.post("/api/notebooks/shared.ipynb/execute", json={"below": "second"})
+        assert response.json() == {"queued": ["second"]}
+        peer.until(lambda: status(peer, "second") == "error")
+        assert status(peer, "first") is None
+        peer.ws.send(json.dumps({"action": "execute", "all": True}))
+        peer.until(lambda: status(peer, "second") == "ok")
+        assert status(peer, "first") == "ok"
+        assert [o.get("text") for o in outputs(peer, "second")][0] == "40\n"
+        refused = http.post("/api/notebooks/shared.ipynb/execute", json={"cells": "first"})
+        assert refused.status_code == 400
+        assert "name the cells to run" in refused.json()["message"]
+        missing = http.post("/api/notebooks/shared.ipynb/execute", json={"below": "nowhere"})
+        assert missing.status_code == 404
+    finally:
+        peer.close()

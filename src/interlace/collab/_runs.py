@@ -91,11 +91,15 @@ class CellRuns:
 
     # Asking.
 
-    def execute(self, cell_ids: list[str], start: Start, who: str) -> None:
-        """Queue cells to run in order on ``start``'s kernel; KeyError for unknown cells."""
+    def check(self, cell_ids: list[str]) -> None:
+        """KeyError naming the cells that are not in the notebook, if any."""
         unknown = [cid for cid in cell_ids if cid not in self.document.cells]
         if unknown:
             raise KeyError(f"no cells {unknown}")
+
+    def execute(self, cell_ids: list[str], start: Start, who: str) -> None:
+        """Queue cells to run in order on ``start``'s kernel; KeyError for unknown cells."""
+        self.check(cell_ids)
         queued = _now()
         for cell_id in cell_ids:
             self._record(cell_id, {"by": who, "queued": queued, "status": "queued"})

@@ -320,12 +320,11 @@ class Api:
 
     async def execute_cells(self, request: Request) -> Response:
         body = await _body(request)
-        cells = body.get("cells")
-        if not isinstance(cells, list) or not all(isinstance(c, str) for c in cells):
-            raise RequestError(400, "cells must be a list of cell ids")
         who = str(body.get("who") or "rest")
         try:
-            await self.rooms.execute(_path(request), cells, who)
+            cells = await self.rooms.execute(_path(request), body, who)
+        except ValueError as exc:
+            raise RequestError(400, str(exc)) from exc
         except KeyError as exc:
             raise RequestError(404, str(exc.args[0])) from exc
         return JSONResponse({"queued": cells}, status_code=202)

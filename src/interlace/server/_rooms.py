@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.websockets import WebSocketDisconnect
 
-from interlace.collab import Room
+from interlace.collab import NotebookDocument, Room
 from interlace.errors import InterlaceError
 from interlace.server._contents import ContentsError, validate_notebook
 from interlace.store import UpdateLog, atomic_write
@@ -31,6 +31,25 @@ if TYPE_CHECKING:
 __all__ = ["Rooms"]
 
 log = logging.getLogger("interlace.server")
+
+
+def cells_to_run(document: NotebookDocument, request: dict[str, Any]) -> list[str]:
+    """The cells a run request names: ``cells`` (ids), ``all``, or ``below`` (an id, inclusive).
+
+    ValueError for a request naming none of these, KeyError for an unknown cell.
+    """
+    order = document.cell_ids()
+    if request.get("all") is True:
+        return order
+    below = request.get("below")
+    if isinstance(below, str):
+        if below not in order:
+            raise KeyError(f"no cells {[below]}")
+        return order[order.index(below) :]
+    cells = request.get("cells")
+    if not isinstance(cells, list) or not all(isinstance(c, str) for c in cells):
+        raise ValueError('name the cells to run: "cells": [ids], "all": true or "below": id')
+    return cells
 
 
 class _WebSocketPeer:
@@ -166,10 +185,7 @@ class Rooms:
                 raise ValueError("a command is a JSON object")
             action, who = command.get("action"), str(command.get("who") or "websocket")
             if action == "execute":
-                cells = command.get("cells")
-                if not isinstance(cells, list) or not all(isinstance(c, str) for c in cells):
-                    raise ValueError("cells must be a list of cell ids")
-                await self.execute(path, cells, who)
+                await self.execute(path, command, who)
             elif action == "interrupt":
                 await self.interrupt(path, who)
             elif action == "restart":
@@ -194,14 +210,18 @@ class Rooms:
             self.room_kernels[path] = kernel
         return kernel
 
-    async def execute(self, path: str, cell_ids: list[str], who: str) -> None:
+    async def execute(self, path: str, request: dict[str, Any], who: str) -> list[str]:
+        """Queue the cells ``request`` names (see ``cells_to_run``); their ids."""
         room = self.open(path)
+        cell_ids = cells_to_run(room.document, request)
+        room.runs.check(cell_ids)
         kernel = await self._kernel(path.strip("/"))
 
         async def start(code: str) -> RunningCell:
             return await kernel.client.execute(code, allow_stdin=False)
 
         room.runs.execute(cell_ids, start, who)
+        return cell_ids
 
     async def interrupt(self, path: str, who: str) -> None:
         """Interrupt the notebook's kernel; the running cell records it, queued cells drop."""
