@@ -110,7 +110,7 @@ def test_run_all_and_run_below(notebook_server: RunningServer) -> None:
         peer.ws.send(json.dumps({"action": "execute", "all": True}))
         peer.until(lambda: status(peer, "second") == "ok")
         assert status(peer, "first") == "ok"
-        assert [o.get("text") for o in outputs(peer, "second")][0] == "40\n"
+        assert outputs(peer, "second")[0]["text"] == "40\n"
         refused = http.post("/api/notebooks/shared.ipynb/execute", json={"cells": "first"})
         assert refused.status_code == 400
         assert "name the cells to run" in refused.json()["message"]
