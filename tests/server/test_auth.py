@@ -64,7 +64,7 @@ def test_token_in_header_query_or_nothing(server: RunningServer) -> None:
         assert http.delete("/api/contents/x").status_code == 401
         home = http.get("/")
         assert home.status_code == 303
-        assert home.headers["location"] == "/login"
+        assert home.headers["location"] == "/login?next=%2F"
 
 
 def test_websocket_needs_credentials_and_its_own_origin(server: RunningServer) -> None:
@@ -107,6 +107,30 @@ def test_password_login_sets_a_signed_cookie(password_server: RunningServer) -> 
             assert other.get("/api/kernels").status_code == 403
     finally:
         http.close()
+
+
+def test_the_printed_token_url_logs_the_browser_in_and_drops_the_token(
+    server: RunningServer,
+) -> None:
+    with anonymous(server) as http:
+        opened = http.get("/tree/sub", params={"token": TOKEN, "view": "list"})
+        assert opened.status_code == 303
+        assert opened.headers["location"] == "/tree/sub?view=list"
+        assert http.get("/api/kernels").status_code == 200  # the cookie it set
+    with anonymous(server) as http:
+        assert http.get("/tree/", params={"token": "wrong"}).status_code == 403
+
+
+def test_login_returns_to_the_page_asked_for(password_server: RunningServer) -> None:
+    with anonymous(password_server) as http:
+        asked = http.get("/notebooks/a b.ipynb")
+        assert asked.headers["location"] == "/login?next=%2Fnotebooks%2Fa%20b.ipynb"
+        page = http.get(asked.headers["location"])
+        assert "value='/notebooks/a b.ipynb'" in page.text
+        fields = {"password": PASSWORD, "_xsrf": http.cookies["_xsrf"], "next": "//evil.example"}
+        assert http.post("/login", data=fields).headers["location"] == "/tree/"
+        fields["next"] = "/notebooks/a b.ipynb"
+        assert http.post("/login", data=fields).headers["location"] == "/notebooks/a%20b.ipynb"
 
 
 def test_cookie_writes_need_the_xsrf_token(password_server: RunningServer) -> None:

@@ -52,6 +52,8 @@ class NotebookDocument:
         self.doc = doc if doc is not None else Doc()
         self.cells: Map[Any] = self.doc.get("cells", type=Map)
         self.meta: Map[Any] = self.doc.get("meta", type=Map)
+        self.kernel: Map[Any] = self.doc.get("kernel", type=Map)
+        """What the notebook's kernel is doing, for the page: not part of the notebook file."""
 
     # nbformat.
 
@@ -152,6 +154,17 @@ class NotebookDocument:
 
     def delete_cell(self, cell_id: str) -> None:
         del self.cells[cell_id]
+
+    # The kernel, as the server sees it.
+
+    def set_kernel_state(self, state: str) -> None:
+        """One of none, starting, idle, busy, restarting, dead."""
+        if self.kernel.get("state") != state:
+            self.kernel["state"] = state
+
+    def set_input_request(self, request: JSONDict | None) -> None:
+        """The running cell waits for ``input()``: its id, the prompt, whether it is a password."""
+        self.kernel["input"] = request
 
     # Outputs, written by the server as the kernel sends them.
 

@@ -25,6 +25,8 @@ from interlace.errors import InterlaceError, KernelDied
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
+    from anyio.streams.memory import MemoryObjectSendStream
+
     from interlace.collab._document import NotebookDocument
     from interlace.protocol import JSONDict, Message
 
@@ -85,6 +87,7 @@ class CellRuns:
         self._generation = 0
         self._clear_on_output: set[str] = set()
         self._pending_streams: dict[str, tuple[str, str | None]] = {}
+        self._answer: MemoryObjectSendStream[str] | None = None
         self._send, self._receive = anyio.create_memory_object_stream[
             tuple[list[str], Start, str, int]
         ](math.inf)
@@ -106,15 +109,39 @@ class CellRuns:
         self._queued.extend(cell_ids)
         self._send.send_nowait((cell_ids, start, who, self._generation))
 
+    async def ask(self, prompt: str, password: bool) -> str:
+        """The running cell called ``input()``: wait for ``answer`` (a stdin handler)."""
+        cell_id = self.running.cell_id if self.running is not None else None
+        self._answer, answers = anyio.create_memory_object_stream[str](1)
+        request = {"cell_id": cell_id, "prompt": prompt, "password": password}
+        self.document.set_input_request(request)
+        try:
+            return await answers.receive()
+        finally:
+            self._answer = None
+            answers.close()
+            self.document.set_input_request(None)
+
+    def answer(self, value: str) -> None:
+        """The text typed at the pending ``input()``; LookupError if nothing is asking."""
+        if self._answer is None:
+            raise LookupError("no cell is waiting for input")
+        self._answer.send_nowait(value)
+        self._answer = None
+
     def interrupt(self, who: str) -> None:
         """The kernel is being interrupted: note it on the running cell, drop the queue."""
         self._drop_queued()
+        if self._answer is not None:
+            self.answer("")
         if self.running is not None:
             self.running.interrupted = {"by": who, "at": _now()}
 
     def restart(self, who: str) -> None:
         """The kernel is being restarted: stop following the running cell, drop the queue."""
         self._drop_queued()
+        if self._answer is not None:
+            self.answer("")
         if self.running is not None:
             self.running.restarted = {"by": who, "at": _now()}
             self.running.scope.cancel()
@@ -159,10 +186,13 @@ class CellRuns:
             self.spill.start(cell_id)
         document.clear_outputs(cell_id)
         document.set_execution_count(cell_id, None)
+        document.set_kernel_state("busy")
         status = "error"
         with run.scope:
             status = await self._follow(cell_id, start)
         self.running = None
+        if run.restarted is None:
+            document.set_kernel_state("dead" if status == "died" else "idle")
         self._flush_streams(cell_id)
         if run.restarted is not None:
             status = "restarted"

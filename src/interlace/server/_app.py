@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import contextlib
-import html
 import json
 import logging
-import secrets
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs
+from urllib.parse import urlencode
 
 import anyio
 from starlette.applications import Starlette
 from starlette.requests import HTTPConnection, Request
-from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
@@ -22,10 +20,13 @@ from interlace._version import __version__
 from interlace.client import KernelSpec, find_kernelspecs, get_kernelspec
 from interlace.errors import KernelSpecError, KernelStartError
 from interlace.rpc import RpcService, dispatch
-from interlace.server._auth import COOKIE, SAFE_METHODS, XSRF_COOKIE, Authenticator
+from interlace.server._auth import COOKIE, SAFE_METHODS, Authenticator
 from interlace.server._channels import serve_channels
 from interlace.server._contents import Contents, ContentsError
 from interlace.server._kernels import KernelRegistry
+from interlace.server._notebooks import NotebookApi, TrustedNotebooks
+from interlace.server._pages import AppPages, LoginPages, login_redirect
+from interlace.server._requests import RequestError, json_body, path_of
 from interlace.server._rooms import Rooms
 from interlace.server._sessions import SessionError, Sessions
 
@@ -44,31 +45,8 @@ log = logging.getLogger("interlace.server")
 PUBLIC_PATHS = frozenset({"/login", "/api"})
 
 
-class RequestError(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-
-
 def _iso(moment: datetime) -> str:
     return moment.isoformat().replace("+00:00", "Z")
-
-
-async def _body(request: Request) -> dict[str, Any]:
-    raw = await request.body()
-    if not raw:
-        return {}
-    try:
-        body = json.loads(raw)
-    except ValueError as exc:
-        raise RequestError(400, f"the request body is not JSON: {exc}") from exc
-    if not isinstance(body, dict):
-        raise RequestError(400, "the request body must be a JSON object")
-    return body
-
-
-def _path(request: Request) -> str:
-    return str(request.path_params.get("path", ""))
 
 
 def _spec_model(spec: KernelSpec) -> dict[str, Any]:
@@ -164,7 +142,7 @@ class Api:
         return JSONResponse([kernel.model() for kernel in self.kernels.kernels.values()])
 
     async def start_kernel(self, request: Request) -> Response:
-        body = await _body(request)
+        body = await json_body(request)
         name = body.get("name") or self.config.default_kernel
         try:
             kernel = await self.kernels.start(str(name))
@@ -215,7 +193,7 @@ class Api:
         return JSONResponse(self.sessions.list())
 
     async def create_session(self, request: Request) -> Response:
-        session = await self.sessions.create(await _body(request))
+        session = await self.sessions.create(await json_body(request))
         headers = {"Location": f"/api/sessions/{session.id}"}
         return JSONResponse(session.model(), status_code=201, headers=headers)
 
@@ -224,7 +202,7 @@ class Api:
 
     async def update_session(self, request: Request) -> Response:
         session_id = request.path_params["session_id"]
-        session = await self.sessions.update(session_id, await _body(request))
+        session = await self.sessions.update(session_id, await json_body(request))
         return JSONResponse(session.model())
 
     async def delete_session(self, request: Request) -> Response:
@@ -236,7 +214,7 @@ class Api:
     async def contents_get(self, request: Request) -> Response:
         query = request.query_params
         model = self.contents.get(
-            _path(request),
+            path_of(request),
             content=query.get("content", "1") not in ("0", "false"),
             type_=query.get("type") or None,
             format_=query.get("format") or None,
@@ -244,12 +222,12 @@ class Api:
         return JSONResponse(model)
 
     async def contents_put(self, request: Request) -> Response:
-        model, created = self.contents.save(_path(request), await _body(request))
+        model, created = self.contents.save(path_of(request), await json_body(request))
         return JSONResponse(model, status_code=201 if created else 200)
 
     async def contents_post(self, request: Request) -> Response:
-        body = await _body(request)
-        directory = _path(request)
+        body = await json_body(request)
+        directory = path_of(request)
         if body.get("copy_from"):
             model = self.contents.copy(str(body["copy_from"]), directory)
         else:
@@ -259,23 +237,23 @@ class Api:
         return JSONResponse(model, status_code=201, headers=headers)
 
     async def contents_patch(self, request: Request) -> Response:
-        new_path = (await _body(request)).get("path")
+        new_path = (await json_body(request)).get("path")
         if not isinstance(new_path, str):
             raise RequestError(400, "a rename needs the new path")
-        return JSONResponse(self.contents.rename(_path(request), new_path))
+        return JSONResponse(self.contents.rename(path_of(request), new_path))
 
     async def contents_delete(self, request: Request) -> Response:
-        self.contents.delete(_path(request))
+        self.contents.delete(path_of(request))
         return Response(status_code=204)
 
     async def checkpoints(self, request: Request) -> Response:
-        path = _path(request)
+        path = path_of(request)
         if request.method == "POST":
             return JSONResponse(self.contents.create_checkpoint(path), status_code=201)
         return JSONResponse(self.contents.checkpoints(path))
 
     async def checkpoint(self, request: Request) -> Response:
-        path, checkpoint_id = _path(request), request.path_params["checkpoint_id"]
+        path, checkpoint_id = path_of(request), request.path_params["checkpoint_id"]
         if request.method == "POST":
             self.contents.restore_checkpoint(path, checkpoint_id)
         else:
@@ -318,81 +296,15 @@ class Api:
     async def collab(self, websocket: WebSocket) -> None:
         await self.rooms.serve(websocket, str(websocket.path_params["path"]))
 
-    async def execute_cells(self, request: Request) -> Response:
-        body = await _body(request)
-        who = str(body.get("who") or "rest")
-        try:
-            cells = await self.rooms.execute(_path(request), body, who)
-        except ValueError as exc:
-            raise RequestError(400, str(exc)) from exc
-        except KeyError as exc:
-            raise RequestError(404, str(exc.args[0])) from exc
-        return JSONResponse({"queued": cells}, status_code=202)
 
-    async def interrupt_notebook(self, request: Request) -> Response:
-        body = await _body(request)
-        await self.rooms.interrupt(_path(request), str(body.get("who") or "rest"))
-        return Response(status_code=204)
-
-    async def restart_notebook(self, request: Request) -> Response:
-        body = await _body(request)
-        await self.rooms.restart(_path(request), str(body.get("who") or "rest"))
-        return Response(status_code=204)
-
-    async def save_notebook(self, request: Request) -> Response:
-        self.rooms.open(_path(request)).save()
-        return Response(status_code=204)
-
-    # Pages.
-
-    async def home(self, request: Request) -> Response:
-        return HTMLResponse(
-            f"<!doctype html><title>interlace</title><h1>interlace {__version__}</h1>"
-            "<p>The Jupyter Server API is at <code>/api</code>.</p>"
-        )
-
-
-class LoginPages:
-    """The password login: a form, a signed cookie, and the XSRF cookie with it."""
-
-    def __init__(self, auth: Authenticator) -> None:
-        self.auth = auth
-
-    def _form(self, xsrf: str, error: str = "", status: int = 200) -> Response:
-        message = f"<p role='alert'>{html.escape(error)}</p>" if error else ""
-        page = (
-            "<!doctype html><title>interlace login</title>"
-            f"<form method='post' action='/login'>{message}"
-            "<label>Password or token <input type='password' name='password' autofocus></label>"
-            f"<input type='hidden' name='_xsrf' value='{html.escape(xsrf)}'>"
-            "<button type='submit'>Log in</button></form>"
-        )
-        response = HTMLResponse(page, status_code=status)
-        response.set_cookie(XSRF_COOKIE, xsrf, samesite="strict")
-        return response
-
-    async def login_page(self, request: Request) -> Response:
-        return self._form(request.cookies.get(XSRF_COOKIE) or secrets.token_urlsafe(24))
-
-    async def login(self, request: Request) -> Response:
-        fields = {
-            k: v[0] for k, v in parse_qs((await request.body()).decode("utf-8", "replace")).items()
-        }
-        xsrf = request.cookies.get(XSRF_COOKIE, "")
-        if not xsrf or not secrets.compare_digest(xsrf, fields.get("_xsrf", "")):
-            log.warning("login refused: missing or wrong XSRF token")
-            return self._form(secrets.token_urlsafe(24), "Your session expired; try again.", 403)
-        if not self.auth.check_password(fields.get("password", "")):
-            log.warning("login refused: wrong password")
-            return self._form(xsrf, "Wrong password.", 401)
-        response = RedirectResponse("/", status_code=303)
-        response.set_cookie(COOKIE, self.auth.make_cookie(), httponly=True, samesite="lax")
-        return response
-
-    async def logout(self, request: Request) -> Response:
-        response = RedirectResponse("/login", status_code=303)
-        response.delete_cookie(COOKIE)
-        return response
+def _is_page(scope: Scope) -> bool:
+    """A GET a person's browser makes for a page (not the API or an asset)."""
+    path = str(scope["path"])
+    return (
+        scope["type"] == "http"
+        and scope.get("method") == "GET"
+        and not path.startswith(("/api", "/static/"))
+    )
 
 
 class Guard:
@@ -408,6 +320,9 @@ class Guard:
             return
         connection = HTTPConnection(scope)
         refusal = self._refusal(connection, scope)
+        if refusal is None and _is_page(scope) and "token" in connection.query_params:
+            await self._token_to_cookie(connection)(scope, receive, send)
+            return
         if refusal is None:
             await self.app(scope, receive, send)
             return
@@ -416,11 +331,21 @@ class Guard:
         if scope["type"] == "websocket":
             await send({"type": "websocket.close", "code": 1008, "reason": reason})
             return
-        if status == 401 and scope.get("method") == "GET" and not scope["path"].startswith("/api"):
-            response: Response = RedirectResponse("/login", status_code=303)
+        if status == 401 and _is_page(scope):
+            query = scope.get("query_string", b"").decode("latin-1")
+            response: Response = RedirectResponse(login_redirect(scope["path"], query), 303)
         else:
             response = JSONResponse({"message": reason, "reason": reason}, status_code=status)
         await response(scope, receive, send)
+
+    def _token_to_cookie(self, connection: HTTPConnection) -> Response:
+        """A page opened with ``?token=`` (the URL the server prints): log in, drop the token."""
+        query = urlencode(
+            [(k, v) for k, v in connection.query_params.multi_items() if k != "token"]
+        )
+        response = RedirectResponse(connection.url.path + (f"?{query}" if query else ""), 303)
+        response.set_cookie(COOKIE, self.auth.make_cookie(), httponly=True, samesite="lax")
+        return response
 
     def _refusal(self, connection: HTTPConnection, scope: Scope) -> tuple[int, str] | None:
         how = self.auth.identify(connection)
@@ -455,12 +380,12 @@ def create_app(config: ServerConfig) -> Guard:
     api = Api(config)
     auth = Authenticator(config.token, config.password_hash, config.allow_origins)
     pages = LoginPages(auth)
+    trusted = TrustedNotebooks(config.root_dir / ".interlace" / "trusted.json")
+    notebooks = NotebookApi(lambda: api.rooms, trusted)
     contents = "/api/contents/{path:path}"
     routes = [
-        Route("/", api.home),
-        Route("/login", pages.login_page, methods=["GET"]),
-        Route("/login", pages.login, methods=["POST"]),
-        Route("/logout", pages.logout),
+        *pages.routes(),
+        *AppPages(api.contents).routes(),
         Route("/api", api.version),
         Route("/api/status", api.status),
         Route("/api/kernelspecs", api.kernelspecs),
@@ -474,10 +399,7 @@ def create_app(config: ServerConfig) -> Guard:
         WebSocketRoute("/api/kernels/{kernel_id}/channels", api.channels),
         Route("/api/rpc", api.rpc, methods=["POST"]),
         WebSocketRoute("/api/collab/{path:path}", api.collab),
-        Route("/api/notebooks/{path:path}/execute", api.execute_cells, methods=["POST"]),
-        Route("/api/notebooks/{path:path}/save", api.save_notebook, methods=["POST"]),
-        Route("/api/notebooks/{path:path}/interrupt", api.interrupt_notebook, methods=["POST"]),
-        Route("/api/notebooks/{path:path}/restart", api.restart_notebook, methods=["POST"]),
+        *notebooks.routes(),
         WebSocketRoute("/api/rpc/ws", api.rpc_websocket),
         Route("/api/sessions", api.list_sessions, methods=["GET"]),
         Route("/api/sessions", api.create_session, methods=["POST"]),

@@ -25,12 +25,16 @@ if TYPE_CHECKING:
     from starlette.websockets import WebSocket
 
     from interlace.collab import RunningCell
+    from interlace.protocol import JSONDict
     from interlace.server._contents import Contents
     from interlace.server._kernels import KernelRegistry, ServedKernel
 
 __all__ = ["Rooms"]
 
 log = logging.getLogger("interlace.server")
+
+REPLY_TIMEOUT = 10.0
+"""Seconds a notebook's completion or inspection waits for its kernel."""
 
 
 def cells_to_run(document: NotebookDocument, request: dict[str, Any]) -> list[str]:
@@ -157,6 +161,7 @@ class Rooms:
 
             spill = _FileSpill(self.contents, path)
             room = Room.open(path, load, self.log, save, spill)
+            room.document.set_kernel_state("none")
             self.rooms[path] = room
             self.tasks.start_soon(room.run)
         return room
@@ -200,44 +205,71 @@ class Rooms:
             await websocket.send_text(json.dumps({"error": reason}))
 
     async def _kernel(self, path: str) -> ServedKernel:
-        """The room's kernel; a dead one is replaced, so the notebook can run again."""
+        """The room's kernel, started on first need; a dead one is replaced."""
         kernel = self.room_kernels.get(path)
         if kernel is not None and kernel.client.death is not None:
             await self.kernels.stop_kernel(kernel.id)
             kernel = None
         if kernel is None or kernel.id not in self.kernels.kernels:
-            kernel = await self.kernels.start(self.kernels.default_kernel)
+            document = self.open(path).document
+            document.set_kernel_state("starting")
+            try:
+                kernel = await self.kernels.start(self.kernels.default_kernel)
+            except InterlaceError:
+                document.set_kernel_state("none")
+                raise
+            document.set_kernel_state("idle")
             self.room_kernels[path] = kernel
         return kernel
 
     async def execute(self, path: str, request: dict[str, Any], who: str) -> list[str]:
         """Queue the cells ``request`` names (see ``cells_to_run``); their ids."""
+        path = path.strip("/")
         room = self.open(path)
         cell_ids = cells_to_run(room.document, request)
         room.runs.check(cell_ids)
-        kernel = await self._kernel(path.strip("/"))
+        kernel = await self._kernel(path)
 
         async def start(code: str) -> RunningCell:
-            return await kernel.client.execute(code, allow_stdin=False)
+            return await kernel.client.execute(code, stdin=room.runs.ask)
 
         room.runs.execute(cell_ids, start, who)
         return cell_ids
 
     async def interrupt(self, path: str, who: str) -> None:
         """Interrupt the notebook's kernel; the running cell records it, queued cells drop."""
-        room = self.open(path)
-        room.runs.interrupt(who)
-        kernel = self.room_kernels.get(path.strip("/"))
+        path = path.strip("/")
+        self.open(path).runs.interrupt(who)
+        kernel = self.room_kernels.get(path)
         if kernel is not None and kernel.client.death is None:
             await kernel.interrupt()
 
     async def restart(self, path: str, who: str) -> None:
         """Restart the notebook's kernel; the running cell records it, queued cells drop."""
+        path = path.strip("/")
         room = self.open(path)
         room.runs.restart(who)
-        kernel = self.room_kernels.get(path.strip("/"))
+        kernel = self.room_kernels.get(path)
         if kernel is not None and kernel.id in self.kernels.kernels:
-            await kernel.manager.restart()
+            room.document.set_kernel_state("restarting")
+            try:
+                await kernel.manager.restart()
+            finally:
+                room.document.set_kernel_state("idle" if kernel.manager.alive else "dead")
+
+    async def complete(self, path: str, code: str, cursor_pos: int) -> JSONDict:
+        """The notebook's kernel's complete_reply content."""
+        kernel = await self._kernel(path.strip("/"))
+        return await kernel.client.complete(code, cursor_pos, timeout=REPLY_TIMEOUT)
+
+    async def inspect(self, path: str, code: str, cursor_pos: int, detail_level: int) -> JSONDict:
+        """The notebook's kernel's inspect_reply content."""
+        kernel = await self._kernel(path.strip("/"))
+        return await kernel.client.inspect(code, cursor_pos, detail_level, timeout=REPLY_TIMEOUT)
+
+    def answer_input(self, path: str, value: str) -> None:
+        """Answer the running cell's ``input()``; LookupError if it is not waiting."""
+        self.open(path).runs.answer(value)
 
     def close(self) -> None:
         for room in self.rooms.values():
