@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import click
 
@@ -18,6 +18,9 @@ from interlace.protocol import (
     read_connection_file,
     runtime_dir,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -157,22 +160,32 @@ def console(kernel: str, existing: str | None, no_others: bool) -> None:
         raise click.ClickException(str(exc)) from exc
 
 
-@main.group(invoke_without_command=True)
-@click.option("--ip", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8888, show_default=True, help="Port (the next free one if taken).")
-@click.option("--token", default=None, help="Access token; a random one if not given.")
-@click.option("--password", "use_password", is_flag=True, help="Log in with the stored password.")
-@click.option(
-    "--root-dir",
-    type=click.Path(path_type=Path, file_okay=False, exists=True),
-    default=Path.cwd,
-    help="Directory whose files the contents API serves.",
-)
-@click.option("--allow-origin", multiple=True, help="Extra websocket origins to accept.")
-@click.option("--no-browser", is_flag=True, help="Do not open a browser.")
-@click.pass_context
-def server(
-    context: click.Context,
+def _server_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The options ``interlace server`` and ``interlace notebook`` share."""
+    options = [
+        click.option("--ip", default="127.0.0.1", show_default=True, help="Address to listen on."),
+        click.option(
+            "--port", default=8888, show_default=True, help="Port (the next free one if taken)."
+        ),
+        click.option("--token", default=None, help="Access token; a random one if not given."),
+        click.option(
+            "--password", "use_password", is_flag=True, help="Log in with the stored password."
+        ),
+        click.option(
+            "--root-dir",
+            type=click.Path(path_type=Path, file_okay=False, exists=True),
+            default=Path.cwd,
+            help="Directory whose files the server serves.",
+        ),
+        click.option("--allow-origin", multiple=True, help="Extra websocket origins to accept."),
+        click.option("--no-browser", is_flag=True, help="Do not open a browser."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _serve(
     ip: str,
     port: int,
     token: str | None,
@@ -181,9 +194,6 @@ def server(
     allow_origin: tuple[str, ...],
     no_browser: bool,
 ) -> None:
-    """The web server: Jupyter Server's REST and WebSocket API for kernels and files."""
-    if context.invoked_subcommand is not None:
-        return
     import secrets
 
     from interlace.server import ServerConfig, load_password_hash, serve
@@ -198,6 +208,22 @@ def server(
         serve(config, open_browser=not no_browser)
     except InterlaceError as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+@main.command()
+@_server_options
+def notebook(**options: Any) -> None:
+    """The web notebook: start the server and open the browser on its file browser."""
+    _serve(**options)
+
+
+@main.group(invoke_without_command=True)
+@_server_options
+@click.pass_context
+def server(context: click.Context, /, **options: Any) -> None:
+    """The web server: Jupyter Server's REST and WebSocket API, and the notebook app."""
+    if context.invoked_subcommand is None:
+        _serve(**options)
 
 
 @server.command("password")
