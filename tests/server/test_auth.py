@@ -133,6 +133,29 @@ def test_login_returns_to_the_page_asked_for(password_server: RunningServer) -> 
         assert http.post("/login", data=fields).headers["location"] == "/notebooks/a%20b.ipynb"
 
 
+def test_a_logged_in_browser_opens_websockets_with_its_cookie(
+    password_server: RunningServer,
+) -> None:
+    http, _ = login(password_server, PASSWORD)
+    try:
+        kernel = http.post(
+            "/api/kernels", json={}, headers={"X-XSRFToken": http.cookies["_xsrf"]}
+        ).json()["id"]
+        cookie = "; ".join(f"{name}={value}" for name, value in http.cookies.items())
+        url = f"ws://127.0.0.1:{password_server.port}/api/kernels/{kernel}/channels"
+        own = Origin(f"http://127.0.0.1:{password_server.port}")
+        with connect(url, origin=own, additional_headers={"Cookie": cookie}) as ws:
+            assert ws.protocol.state.name == "OPEN"
+        with pytest.raises(InvalidStatus):
+            connect(
+                url,
+                origin=Origin("http://elsewhere.example"),
+                additional_headers={"Cookie": cookie},
+            )
+    finally:
+        http.close()
+
+
 def test_cookie_writes_need_the_xsrf_token(password_server: RunningServer) -> None:
     http, _ = login(password_server, PASSWORD)
     try:

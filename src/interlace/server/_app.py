@@ -356,6 +356,7 @@ class Guard:
             return 403, "websocket origin not allowed"
         if (
             how == "cookie"
+            and scope["type"] == "http"
             and scope["method"] not in SAFE_METHODS
             and not self.auth.xsrf_valid(connection)
         ):
