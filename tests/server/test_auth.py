@@ -121,6 +121,20 @@ def test_the_printed_token_url_logs_the_browser_in_and_drops_the_token(
         assert http.get("/tree/", params={"token": "wrong"}).status_code == 403
 
 
+def test_a_browser_stays_logged_in_across_a_server_restart(tmp_path: Path) -> None:
+    first = RunningServer(tmp_path, "--token", TOKEN)
+    with anonymous(first) as http:
+        http.get("/tree/", params={"token": TOKEN})
+        cookies = dict(http.cookies)
+    first.stop()
+    again = RunningServer(tmp_path, "--token", TOKEN)
+    try:
+        with httpx.Client(base_url=again.url, cookies=cookies) as http:
+            assert http.get("/api/contents").status_code == 200
+    finally:
+        again.stop()
+
+
 def test_login_returns_to_the_page_asked_for(password_server: RunningServer) -> None:
     with anonymous(password_server) as http:
         asked = http.get("/notebooks/a b.ipynb")

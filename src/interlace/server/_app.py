@@ -22,6 +22,7 @@ from interlace.errors import KernelSpecError, KernelStartError
 from interlace.rpc import RpcService, dispatch
 from interlace.server._auth import COOKIE, SAFE_METHODS, Authenticator
 from interlace.server._channels import serve_channels
+from interlace.server._config import cookie_secret
 from interlace.server._contents import Contents, ContentsError
 from interlace.server._kernels import KernelRegistry
 from interlace.server._notebooks import NotebookApi, TrustedNotebooks
@@ -379,7 +380,7 @@ def _errors() -> dict[Any, Any]:
 def create_app(config: ServerConfig) -> Guard:
     """The server's ASGI application, guarded by its authenticator."""
     api = Api(config)
-    auth = Authenticator(config.token, config.password_hash, config.allow_origins)
+    auth = Authenticator(config.token, config.password_hash, config.allow_origins, cookie_secret())
     pages = LoginPages(auth)
     trusted = TrustedNotebooks(config.root_dir / ".interlace" / "trusted.json")
     notebooks = NotebookApi(lambda: api.rooms, trusted)

@@ -7,9 +7,16 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from interlace.protocol import runtime_dir
 from interlace.store import atomic_write
 
-__all__ = ["ServerConfig", "config_dir", "load_password_hash", "store_password_hash"]
+__all__ = [
+    "ServerConfig",
+    "config_dir",
+    "cookie_secret",
+    "load_password_hash",
+    "store_password_hash",
+]
 
 CONFIG_FILE = "interlace_server.json"
 
@@ -53,3 +60,21 @@ def load_password_hash() -> str:
     except (OSError, ValueError, AttributeError):
         return ""
     return stored if isinstance(stored, str) else ""
+
+
+def cookie_secret() -> bytes:
+    """The key login cookies are signed with, kept across restarts as Jupyter keeps its own.
+
+    A browser logged in before a server restart stays logged in, so its pages
+    reconnect by themselves. The file is the user's alone (mode 600).
+    """
+    path = runtime_dir() / "interlace_cookie_secret"
+    try:
+        secret = path.read_bytes()
+    except OSError:
+        secret = b""
+    if len(secret) < 32:
+        secret = os.urandom(32)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, secret, mode=0o600)
+    return secret
