@@ -1,0 +1,341 @@
+/** One cell on screen: prompt, editor or rendered markdown, run info, outputs. */
+import type { Awareness } from "y-protocols/awareness";
+import * as Y from "yjs";
+import { frameScheduler, h } from "../dom";
+import { renderMarkdown, renderOutput } from "../render/index";
+import type { CellType, KernelInput, NotebookDocument, RunInfo } from "./document";
+import { CellEditor, type EditorHooks } from "./editor";
+
+/** What a cell needs from the notebook around it. */
+export interface CellHost {
+  readonly doc: NotebookDocument;
+  readonly awareness: Awareness;
+  trusted(): boolean;
+  editorHooks(cell: CellView): EditorHooks;
+  cellClicked(cell: CellView, ev: MouseEvent): void;
+  cellDoubleClicked(cell: CellView, ev: MouseEvent): void;
+  positionChanged(): void;
+  answerInput(cell: CellView, value: string): void;
+  /** Call `upgrade` once the cell comes near the viewport (editors are created lazily). */
+  whenVisible(el: HTMLElement, upgrade: () => void): void;
+}
+
+const SCROLL_THRESHOLD = 1000;
+
+function formatSeconds(s: number): string {
+  if (s < 10) return `${s.toFixed(2)} s`;
+  if (s < 120) return `${s.toFixed(1)} s`;
+  return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
+}
+
+function formatTime(v: string | number | undefined): string {
+  if (v === undefined) return "";
+  const d = typeof v === "number" ? new Date(v > 1e12 ? v : v * 1000) : new Date(v);
+  return Number.isNaN(d.getTime()) ? String(v) : d.toLocaleString();
+}
+
+export function runInfoText(info: RunInfo | null): string {
+  if (!info) return "";
+  const parts: string[] = [];
+  if (info.by) parts.push(info.by);
+  const status = info.status ?? "";
+  if (status === "queued") parts.push("queued");
+  else if (status === "running") parts.push("running…");
+  else {
+    if (typeof info.seconds === "number") parts.push(formatSeconds(info.seconds));
+    if (status === "interrupted" && info.interrupted?.by) parts.push(`interrupted by ${info.interrupted.by}`);
+    else if (status === "restarted" && info.restarted?.by) parts.push(`restarted by ${info.restarted.by}`);
+    else if (status) parts.push(status);
+  }
+  return parts.join(" · ");
+}
+
+export class CellView {
+  readonly el: HTMLElement;
+  type: CellType;
+  editor: CellEditor | null = null;
+  editing = false;
+  private readonly prompt: HTMLElement;
+  private readonly editorHost: HTMLElement;
+  private readonly rendered: HTMLElement;
+  private readonly runInfo: HTMLElement;
+  private readonly outputsEl: HTMLElement;
+  private readonly peersEl: HTMLElement;
+  private stdin: HTMLElement | null = null;
+  /** Plain-text stand-in for the editor until the cell is near the viewport. */
+  private staticView: HTMLElement | null = null;
+  private stdinKey = "";
+  private ytext: Y.Text | null = null;
+  private outputs: Y.Array<unknown> | null = null;
+  private readonly scheduleOutputs = frameScheduler(() => this.renderOutputs());
+  private readonly scheduleMarkdown = frameScheduler(() => this.renderMarkdownNow());
+
+  constructor(
+    private readonly host: CellHost,
+    readonly id: string,
+    private readonly ymap: Y.Map<unknown>,
+  ) {
+    this.type = host.doc.cellType(id);
+    this.prompt = h("div", { class: "prompt" });
+    this.peersEl = h("div", { class: "cell-peers" });
+    this.editorHost = h("div", { class: "editor-host" });
+    this.rendered = h("div", { class: "markdown-view" });
+    this.runInfo = h("div", { class: "run-info" });
+    this.outputsEl = h("div", { class: "outputs" });
+    this.el = h(
+      "div",
+      { class: "cell", "data-cell-id": id },
+      h("div", { class: "cell-gutter" }, this.prompt, this.peersEl),
+      h("div", { class: "cell-main" }, h("div", { class: "cell-input" }, this.editorHost, this.rendered), this.runInfo, this.outputsEl),
+    );
+    this.el.addEventListener("mousedown", (ev) => host.cellClicked(this, ev));
+    this.el.addEventListener("dblclick", (ev) => host.cellDoubleClicked(this, ev));
+    this.ymap.observe(this.onMapChange);
+    this.bindText();
+    this.bindOutputs();
+    this.applyType();
+    this.updateMeta();
+    this.renderOutputs();
+  }
+
+  private readonly onMapChange = (ev: Y.YMapEvent<unknown>): void => {
+    const keys = ev.keysChanged;
+    if (keys.has("source")) {
+      this.bindText();
+      if (this.staticView) this.fillStatic();
+      if (this.editor) {
+        const wasFocused = this.editor.view.hasFocus;
+        this.editor.destroy();
+        this.editor = null;
+        if (this.type !== "markdown" || this.editing) this.ensureEditor();
+        if (wasFocused) (this.editor as CellEditor | null)?.focus();
+      }
+    }
+    if (keys.has("cell_type")) this.applyType();
+    if (keys.has("outputs")) this.bindOutputs();
+    if (keys.has("metadata") || keys.has("execution_count") || keys.has("cell_type")) this.updateMeta();
+    if (keys.has("metadata") || keys.has("outputs") || keys.has("cell_type")) this.scheduleOutputs();
+    if (keys.has("position")) this.host.positionChanged();
+  };
+
+  private readonly onTextChange = (): void => {
+    if (this.type === "markdown" && !this.editing) this.scheduleMarkdown();
+    if (this.staticView) this.scheduleStatic();
+  };
+
+  private readonly scheduleStatic = frameScheduler(() => this.fillStatic());
+
+  /** Show the source as plain lines (same classes as CodeMirror's) until the editor is needed. */
+  private showStatic(): void {
+    if (this.editor || this.staticView) return;
+    const content = h("div", { class: "cm-content" });
+    const view = h("div", { class: "cm-editor static-editor" }, h("div", { class: "cm-scroller" }, content));
+    view.addEventListener("mousedown", (ev) => {
+      if (ev.button !== 0) return;
+      const editor = this.ensureEditor();
+      if (!editor) return;
+      ev.preventDefault();
+      editor.focus();
+      const pos = editor.view.posAtCoords({ x: ev.clientX, y: ev.clientY });
+      if (pos !== null) editor.view.dispatch({ selection: { anchor: pos } });
+    });
+    this.staticView = view;
+    this.editorHost.append(view);
+    this.fillStatic();
+    this.host.whenVisible(view, () => {
+      if (this.staticView === view) this.ensureEditor();
+    });
+  }
+
+  private fillStatic(): void {
+    const content = this.staticView?.querySelector(".cm-content");
+    if (!content) return;
+    const lines = (this.ytext?.toString() ?? "").split("\n");
+    content.replaceChildren(...lines.map((line) => h("div", { class: "cm-line" }, line || h("br"))));
+  }
+
+  private bindText(): void {
+    this.ytext?.unobserve(this.onTextChange);
+    this.ytext = this.host.doc.source(this.id) ?? null;
+    this.ytext?.observe(this.onTextChange);
+  }
+
+  private readonly onOutputsChange = (): void => this.scheduleOutputs();
+
+  private bindOutputs(): void {
+    const next = this.host.doc.outputs(this.id) ?? null;
+    if (next === this.outputs) return;
+    this.outputs?.unobserve(this.onOutputsChange);
+    this.outputs = next;
+    this.outputs?.observe(this.onOutputsChange);
+    this.scheduleOutputs();
+  }
+
+  /** Create the editor if needed (markdown cells get one only when edited). */
+  ensureEditor(): CellEditor | null {
+    if (this.editor) return this.editor;
+    if (!this.ytext) return null;
+    this.staticView?.remove();
+    this.staticView = null;
+    this.editor = new CellEditor(this.editorHost, this.ytext, this.host.awareness, this.type, this.host.editorHooks(this));
+    return this.editor;
+  }
+
+  private applyType(): void {
+    this.type = this.host.doc.cellType(this.id);
+    this.el.dataset.cellType = this.type;
+    if (this.editing) this.ensureEditor();
+    else if (this.type !== "markdown") this.showStatic();
+    this.editor?.setType(this.type);
+    this.applyRenderState();
+  }
+
+  /** Markdown cells show their rendering unless being edited. */
+  private applyRenderState(): void {
+    const showRendered = this.type === "markdown" && !this.editing;
+    this.el.classList.toggle("rendered", showRendered);
+    if (showRendered) this.renderMarkdownNow();
+    else this.rendered.replaceChildren();
+  }
+
+  private renderMarkdownNow(): void {
+    if (this.type !== "markdown" || this.editing) return;
+    const text = this.ytext?.toString() ?? "";
+    if (!text.trim()) {
+      this.rendered.replaceChildren(h("div", { class: "markdown-rendered md-empty" }, "Empty markdown cell — double-click to edit"));
+      return;
+    }
+    try {
+      this.rendered.replaceChildren(renderMarkdown(text, { trusted: this.host.trusted() }));
+    } catch (err) {
+      this.rendered.replaceChildren(h("pre", { class: "markdown-rendered render-error" }, String(err)));
+    }
+  }
+
+  setEditing(editing: boolean): void {
+    if (this.editing === editing) return;
+    this.editing = editing;
+    this.el.classList.toggle("editing", editing);
+    if (editing) this.ensureEditor();
+    this.applyRenderState();
+  }
+
+  setSelected(selected: boolean): void {
+    this.el.classList.toggle("selected", selected);
+    if (!selected) this.setEditing(false);
+  }
+
+  /** Update prompt, status and run info from the document. */
+  updateMeta(): void {
+    const info = this.host.doc.runInfo(this.id);
+    const status = info?.status ?? "";
+    this.el.dataset.status = status;
+    if (this.type === "code") {
+      const n = this.host.doc.executionCount(this.id);
+      this.prompt.textContent = status === "queued" || status === "running" ? "[*]" : n !== null ? `[${n}]` : "[ ]";
+    } else {
+      this.prompt.textContent = "";
+    }
+    const text = this.type === "code" ? runInfoText(info) : "";
+    this.runInfo.textContent = text;
+    this.runInfo.hidden = text === "";
+    if (info) {
+      const lines = [info.by ? `run by ${info.by}` : "", info.started ? `started ${formatTime(info.started)}` : "", info.finished ? `finished ${formatTime(info.finished)}` : ""];
+      this.runInfo.title = lines.filter(Boolean).join("\n");
+    }
+    this.runInfo.className = `run-info status-${status || "none"}`;
+  }
+
+  renderOutputs(): void {
+    const wasAtBottom =
+      this.outputsEl.classList.contains("scrolled") &&
+      this.outputsEl.scrollTop + this.outputsEl.clientHeight >= this.outputsEl.scrollHeight - 4;
+    const items = this.type === "code" ? this.host.doc.outputList(this.id) : [];
+    const trusted = this.host.trusted();
+    const nodes: HTMLElement[] = [];
+    for (const item of items) {
+      try {
+        nodes.push(renderOutput(item, { trusted }));
+      } catch (err) {
+        nodes.push(h("pre", { class: "output render-error" }, `Could not render output: ${String(err)}`));
+      }
+    }
+    if (this.stdin) nodes.push(this.stdin);
+    this.outputsEl.replaceChildren(...nodes);
+    this.el.classList.toggle("has-outputs", nodes.length > 0);
+    if (!this.el.isConnected) return;
+    this.applyScrolled(this.isTall());
+    if (wasAtBottom) this.outputsEl.scrollTop = this.outputsEl.scrollHeight;
+  }
+
+  /** Whether the outputs are taller than the scroll threshold (reads layout). */
+  isTall(): boolean {
+    if (!this.outputsEl.firstChild) return false;
+    if (this.outputsEl.classList.contains("scrolled")) return this.outputsEl.scrollHeight > SCROLL_THRESHOLD;
+    return this.outputsEl.offsetHeight > SCROLL_THRESHOLD;
+  }
+
+  applyScrolled(tall: boolean): void {
+    this.outputsEl.classList.toggle("scrolled", tall);
+  }
+
+  /** Show (or remove) the stdin prompt for a pending input() call. */
+  showInput(input: KernelInput | null, focus: boolean): void {
+    if (!input) {
+      if (this.stdin) {
+        this.stdin.remove();
+        this.stdin = null;
+      }
+      return;
+    }
+    const key = `${input.prompt}\u0000${input.password}`;
+    const existing = this.stdin?.querySelector("input");
+    if (this.stdin && this.stdinKey === key && existing && !existing.disabled) return;
+    this.stdin?.remove();
+    this.stdinKey = key;
+    const field = h("input", {
+      type: input.password ? "password" : "text",
+      class: "stdin-input",
+      "data-testid": "stdin-input",
+      autocomplete: "off",
+      spellcheck: "false",
+    });
+    field.addEventListener("keydown", (ev) => {
+      ev.stopPropagation();
+      if (ev.key === "Enter") {
+        ev.preventDefault();
+        field.disabled = true;
+        this.host.answerInput(this, field.value);
+      }
+    });
+    this.stdin = h("div", { class: "stdin" }, h("label", { class: "stdin-prompt" }, input.prompt), field);
+    this.outputsEl.append(this.stdin);
+    this.el.classList.add("has-outputs");
+    if (focus) field.focus();
+  }
+
+  setPeers(peers: Array<{ name: string; color: string }>): void {
+    this.peersEl.replaceChildren(
+      ...peers.map((p) => {
+        const dot = h("span", { class: "cell-peer", title: p.name });
+        dot.style.background = p.color;
+        return dot;
+      }),
+    );
+  }
+
+  /** Re-render everything that depends on trust (after the notebook was trusted). */
+  refreshTrusted(): void {
+    this.renderOutputs();
+    if (this.type === "markdown" && !this.editing) this.renderMarkdownNow();
+  }
+
+  destroy(): void {
+    this.ymap.unobserve(this.onMapChange);
+    this.ytext?.unobserve(this.onTextChange);
+    this.outputs?.unobserve(this.onOutputsChange);
+    this.editor?.destroy();
+    this.editor = null;
+    this.el.remove();
+  }
+}

@@ -1,0 +1,244 @@
+/**
+ * The shared notebook document (owned by the server, edited through Yjs).
+ *
+ * cells: id -> Y.Map{id, cell_type, source: Y.Text, metadata, position, outputs?, execution_count?}
+ * Cells are ordered by (position, id).
+ */
+import * as Y from "yjs";
+
+export type CellType = "code" | "markdown" | "raw";
+export type CellMap = Y.Map<unknown>;
+
+export interface RunInfo {
+  by?: string;
+  queued?: string | number;
+  started?: string | number;
+  finished?: string | number;
+  seconds?: number;
+  status?: string;
+  interrupted?: { by?: string; at?: string | number };
+  restarted?: { by?: string; at?: string | number };
+}
+
+export interface KernelInput {
+  cell_id: string;
+  prompt: string;
+  password: boolean;
+}
+
+/** A deleted cell, kept so that `z` can put it back. */
+export interface CellSnapshot {
+  id: string;
+  cell_type: CellType;
+  source: string;
+  metadata: Record<string, unknown>;
+  outputs?: unknown[];
+  execution_count?: number | null;
+  index: number;
+}
+
+const STEP = 1024;
+
+function plain(value: unknown): unknown {
+  if (value instanceof Y.AbstractType) return value.toJSON();
+  return value;
+}
+
+export function newCellId(): string {
+  const bytes = new Uint8Array(6);
+  crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+export class NotebookDocument {
+  readonly cells: Y.Map<CellMap>;
+  readonly meta: Y.Map<unknown>;
+  readonly kernel: Y.Map<unknown>;
+
+  constructor(readonly ydoc: Y.Doc) {
+    this.cells = ydoc.getMap<CellMap>("cells");
+    this.meta = ydoc.getMap("meta");
+    this.kernel = ydoc.getMap("kernel");
+  }
+
+  get(id: string): CellMap | undefined {
+    const c = this.cells.get(id);
+    return c instanceof Y.Map ? c : undefined;
+  }
+
+  position(id: string): number {
+    const p = this.get(id)?.get("position");
+    return typeof p === "number" ? p : 0;
+  }
+
+  /** Cell ids ordered by (position, id). */
+  orderedIds(): string[] {
+    const entries: Array<[number, string]> = [];
+    this.cells.forEach((cell, id) => {
+      if (!(cell instanceof Y.Map)) return;
+      const p = cell.get("position");
+      entries.push([typeof p === "number" ? p : 0, id]);
+    });
+    entries.sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
+    return entries.map((e) => e[1]);
+  }
+
+  cellType(id: string): CellType {
+    const t = this.get(id)?.get("cell_type");
+    return t === "markdown" || t === "raw" ? t : "code";
+  }
+
+  source(id: string): Y.Text | undefined {
+    const s = this.get(id)?.get("source");
+    return s instanceof Y.Text ? s : undefined;
+  }
+
+  metadata(id: string): Record<string, unknown> {
+    const m = plain(this.get(id)?.get("metadata"));
+    return m && typeof m === "object" ? (m as Record<string, unknown>) : {};
+  }
+
+  runInfo(id: string): RunInfo | null {
+    const info = this.metadata(id)["interlace"];
+    return info && typeof info === "object" ? (info as RunInfo) : null;
+  }
+
+  executionCount(id: string): number | null {
+    const n = this.get(id)?.get("execution_count");
+    return typeof n === "number" ? n : null;
+  }
+
+  outputs(id: string): Y.Array<unknown> | undefined {
+    const o = this.get(id)?.get("outputs");
+    return o instanceof Y.Array ? o : undefined;
+  }
+
+  outputList(id: string): Array<Record<string, unknown>> {
+    const o = this.outputs(id);
+    if (!o) return [];
+    return o.toArray().map((item) => plain(item) as Record<string, unknown>);
+  }
+
+  kernelState(): string {
+    const s = this.kernel.get("state");
+    return typeof s === "string" ? s : "none";
+  }
+
+  kernelInput(): KernelInput | null {
+    const v = plain(this.kernel.get("input"));
+    if (!v || typeof v !== "object") return null;
+    const o = v as Record<string, unknown>;
+    if (typeof o["cell_id"] !== "string") return null;
+    return { cell_id: o["cell_id"], prompt: typeof o["prompt"] === "string" ? o["prompt"] : "", password: o["password"] === true };
+  }
+
+  /** The position for a cell inserted at `index` of `order` (which must not contain the cell). */
+  private positionAt(order: string[], index: number): number {
+    const prev = index > 0 ? order[index - 1] : undefined;
+    const next = index < order.length ? order[index] : undefined;
+    if (prev === undefined && next === undefined) return STEP;
+    if (prev === undefined) return this.position(next!) - STEP;
+    if (next === undefined) return this.position(prev) + STEP;
+    return (this.position(prev) + this.position(next)) / 2;
+  }
+
+  /** Spread positions out again when two neighbours got too close to bisect. */
+  private ensureGap(order: string[], index: number): void {
+    const prev = index > 0 ? order[index - 1] : undefined;
+    const next = index < order.length ? order[index] : undefined;
+    if (prev === undefined || next === undefined) return;
+    const a = this.position(prev);
+    const b = this.position(next);
+    if (b - a > 1e-6 && (a + b) / 2 !== a && (a + b) / 2 !== b) return;
+    order.forEach((id, i) => this.get(id)?.set("position", (i + 1) * STEP));
+  }
+
+  /** Insert a new cell at `index` in the current order; returns its id. */
+  insertCell(index: number, type: CellType = "code", source = "", extra?: Partial<CellSnapshot>): string {
+    let id = extra?.id && !this.cells.has(extra.id) ? extra.id : newCellId();
+    while (this.cells.has(id)) id = newCellId();
+    this.ydoc.transact(() => {
+      const order = this.orderedIds();
+      const at = Math.max(0, Math.min(index, order.length));
+      this.ensureGap(order, at);
+      const cell = new Y.Map<unknown>();
+      cell.set("id", id);
+      cell.set("cell_type", type);
+      cell.set("source", new Y.Text(source));
+      cell.set("metadata", extra?.metadata ?? {});
+      cell.set("position", this.positionAt(order, at));
+      if (type === "code") {
+        const outputs = new Y.Array<unknown>();
+        if (extra?.outputs?.length) outputs.push(extra.outputs);
+        cell.set("outputs", outputs);
+        cell.set("execution_count", extra?.execution_count ?? null);
+      }
+      this.cells.set(id, cell);
+    });
+    return id;
+  }
+
+  /** Move a cell by `delta` places (−1 up, +1 down). Returns false at the ends. */
+  moveCell(id: string, delta: number): boolean {
+    const order = this.orderedIds();
+    const from = order.indexOf(id);
+    const to = from + delta;
+    if (from < 0 || to < 0 || to >= order.length) return false;
+    this.ydoc.transact(() => {
+      const rest = order.filter((x) => x !== id);
+      this.ensureGap(rest, to);
+      this.get(id)?.set("position", this.positionAt(rest, to));
+    });
+    return true;
+  }
+
+  /** Delete a cell and return a snapshot of it (for undo). */
+  deleteCell(id: string): CellSnapshot | null {
+    const cell = this.get(id);
+    if (!cell) return null;
+    const type = this.cellType(id);
+    const snapshot: CellSnapshot = {
+      id,
+      cell_type: type,
+      source: this.source(id)?.toString() ?? "",
+      metadata: this.metadata(id),
+      index: this.orderedIds().indexOf(id),
+    };
+    if (type === "code") {
+      snapshot.outputs = this.outputList(id);
+      snapshot.execution_count = this.executionCount(id);
+    }
+    this.cells.delete(id);
+    return snapshot;
+  }
+
+  /** Put a deleted cell back where it was (as far as possible). */
+  restoreCell(s: CellSnapshot): string {
+    return this.insertCell(s.index, s.cell_type, s.source, s);
+  }
+
+  setCellType(id: string, type: CellType): void {
+    const cell = this.get(id);
+    if (!cell || this.cellType(id) === type) return;
+    this.ydoc.transact(() => {
+      cell.set("cell_type", type);
+      if (type === "code") {
+        if (!(cell.get("outputs") instanceof Y.Array)) cell.set("outputs", new Y.Array<unknown>());
+        if (!cell.has("execution_count")) cell.set("execution_count", null);
+      }
+    });
+  }
+
+  /** Clear outputs (shared with everyone): empty the outputs array, execution_count = null. */
+  clearOutputs(ids: string[]): void {
+    this.ydoc.transact(() => {
+      for (const id of ids) {
+        const cell = this.get(id);
+        if (!cell || this.cellType(id) !== "code") continue;
+        const outputs = this.outputs(id);
+        if (outputs && outputs.length) outputs.delete(0, outputs.length);
+        if (cell.get("execution_count") !== null) cell.set("execution_count", null);
+      }
+    });
+  }
+}

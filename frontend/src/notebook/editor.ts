@@ -1,0 +1,128 @@
+/** CodeMirror 6 editor for one cell, bound to its Y.Text with yCollab. */
+import { type CompletionSource, acceptCompletion, autocompletion, closeBrackets, closeBracketsKeymap, completionKeymap, completionStatus, startCompletion } from "@codemirror/autocomplete";
+import { defaultKeymap, indentLess, indentMore } from "@codemirror/commands";
+import { markdown } from "@codemirror/lang-markdown";
+import { python } from "@codemirror/lang-python";
+import { bracketMatching, defaultHighlightStyle, indentOnInput, indentUnit, syntaxHighlighting } from "@codemirror/language";
+import { highlightSelectionMatches, searchKeymap } from "@codemirror/search";
+import { Compartment, EditorState, Prec, type Extension } from "@codemirror/state";
+import { drawSelection, dropCursor, EditorView, keymap, placeholder } from "@codemirror/view";
+import { yCollab, yUndoManagerKeymap } from "y-codemirror.next";
+import type { Awareness } from "y-protocols/awareness";
+import type * as Y from "yjs";
+import type { CellType } from "./document";
+import { remoteCursors } from "./remote-cursors";
+
+/** What the notebook wants to hear from an editor. */
+export interface EditorHooks {
+  runAndAdvance(): void;
+  runInPlace(): void;
+  runAndInsert(): void;
+  escape(): void;
+  focused(): void;
+  /** Arrow up on the first line / down on the last line. */
+  leave(direction: -1 | 1): boolean;
+  inspect(view: EditorView): void;
+  closePopups(): boolean;
+  completionSource: CompletionSource;
+}
+
+function languageFor(type: CellType): Extension {
+  if (type === "code") return python();
+  if (type === "markdown") return [markdown(), EditorView.lineWrapping];
+  return EditorView.lineWrapping;
+}
+
+/** Tab: complete when there is a word before the cursor, otherwise indent. */
+function tabCommand(view: EditorView): boolean {
+  if (completionStatus(view.state) === "active") return acceptCompletion(view);
+  const sel = view.state.selection.main;
+  if (!sel.empty || view.state.selection.ranges.length > 1) return indentMore(view);
+  const line = view.state.doc.lineAt(sel.head);
+  const before = line.text.slice(0, sel.head - line.from);
+  if (/[\w.)\]'"]$/.test(before) && before.trim() !== "") return startCompletion(view);
+  const col = before.length;
+  const spaces = 4 - (col % 4);
+  view.dispatch(view.state.replaceSelection(" ".repeat(spaces)), { scrollIntoView: true, userEvent: "input" });
+  return true;
+}
+
+export class CellEditor {
+  readonly view: EditorView;
+  private readonly language = new Compartment();
+
+  constructor(parent: HTMLElement, ytext: Y.Text, awareness: Awareness, type: CellType, hooks: EditorHooks) {
+    const onLine = (view: EditorView, dir: -1 | 1): boolean => {
+      const sel = view.state.selection.main;
+      if (!sel.empty || completionStatus(view.state) === "active") return false;
+      const line = view.state.doc.lineAt(sel.head);
+      if (dir < 0 && line.number !== 1) return false;
+      if (dir > 0 && line.number !== view.state.doc.lines) return false;
+      return hooks.leave(dir);
+    };
+    const notebookKeys = Prec.highest(
+      keymap.of([
+        { key: "Shift-Enter", run: () => (hooks.runAndAdvance(), true) },
+        { key: "Mod-Enter", run: () => (hooks.runInPlace(), true) },
+        { key: "Alt-Enter", run: () => (hooks.runAndInsert(), true) },
+        {
+          key: "Escape",
+          run: (view) => {
+            if (completionStatus(view.state) !== null) return false;
+            if (hooks.closePopups()) return true;
+            hooks.escape();
+            return true;
+          },
+        },
+        { key: "Tab", run: tabCommand, shift: (view) => (hooks.inspect(view), true) },
+        { key: "Mod-]", run: indentMore },
+        { key: "Mod-[", run: indentLess },
+        { key: "ArrowUp", run: (view) => onLine(view, -1) },
+        { key: "ArrowDown", run: (view) => onLine(view, 1) },
+      ]),
+    );
+    const state = EditorState.create({
+      doc: ytext.toString(),
+      extensions: [
+        notebookKeys,
+        keymap.of([...closeBracketsKeymap, ...yUndoManagerKeymap, ...defaultKeymap, ...searchKeymap, ...completionKeymap]),
+        drawSelection(),
+        dropCursor(),
+        indentOnInput(),
+        bracketMatching(),
+        closeBrackets(),
+        highlightSelectionMatches(),
+        indentUnit.of("    "),
+        EditorState.tabSize.of(4),
+        syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
+        autocompletion({ override: [hooks.completionSource], activateOnTyping: false, icons: true }),
+        placeholder(type === "markdown" ? "Markdown text" : ""),
+        this.language.of(languageFor(type)),
+        // text sync and undo from y-codemirror.next; cursors drawn by remote-cursors.ts
+        yCollab(ytext, null),
+        remoteCursors(ytext, awareness),
+        EditorView.updateListener.of((u) => {
+          if (u.focusChanged && u.view.hasFocus) hooks.focused();
+        }),
+      ],
+    });
+    this.view = new EditorView({ state, parent });
+  }
+
+  setType(type: CellType): void {
+    this.view.dispatch({ effects: this.language.reconfigure(languageFor(type)) });
+  }
+
+  focus(atEnd = false): void {
+    this.view.focus();
+    if (atEnd) this.view.dispatch({ selection: { anchor: this.view.state.doc.length } });
+  }
+
+  blur(): void {
+    this.view.contentDOM.blur();
+  }
+
+  destroy(): void {
+    this.view.destroy();
+  }
+}

@@ -1,0 +1,544 @@
+/** The notebook page: connects the shared document, shows cells, handles selection, modes and actions. */
+import { WebsocketProvider } from "y-websocket";
+import type { Awareness } from "y-protocols/awareness";
+import * as Y from "yjs";
+import { ApiError, contentsUrl, cookie, getJSON, reportError, showMessage, treePageUrl } from "../api";
+import { basename, dirname, h } from "../dom";
+import { CellView, type CellHost } from "./cell";
+import { kernelCompletionSource } from "./completion";
+import { NotebookDocument, type CellSnapshot, type CellType } from "./document";
+import type { EditorHooks } from "./editor";
+import { closeInspect, inspectAtCursor, inspectOpen } from "./inspect";
+import { KernelClient, type ExecuteTarget } from "./kernel";
+import { installKeyboard, type CommandTarget } from "./keyboard";
+import { Presence, type Peer } from "./presence";
+import { Toolbar, type ToolbarActions } from "./toolbar";
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export class NotebookView implements CellHost, CommandTarget, ToolbarActions {
+  readonly doc: NotebookDocument;
+  readonly awareness: Awareness;
+  readonly el: HTMLElement;
+  readonly toolbar: Toolbar;
+  readonly presence: Presence;
+  private readonly ydoc = new Y.Doc();
+  private readonly provider: WebsocketProvider;
+  private readonly kernel: KernelClient;
+  private readonly views = new Map<string, CellView>();
+  private order: string[] = [];
+  private selectedId: string | null = null;
+  private currentMode: "command" | "edit" = "command";
+  private isTrusted = false;
+  private lastDeleted: CellSnapshot | null = null;
+  private initialized = false;
+
+  constructor(readonly path: string) {
+    this.doc = new NotebookDocument(this.ydoc);
+    this.kernel = new KernelClient(path);
+    this.el = h("main", { class: "notebook", "data-testid": "notebook", tabindex: "-1" });
+    this.toolbar = new Toolbar(this);
+    const wsOrigin = `${location.protocol === "https:" ? "wss://" : "ws://"}${location.host}`;
+    // The cookie is what authenticates; _xsrf rides along for servers that also check it on websockets.
+    const xsrf = cookie("_xsrf");
+    this.provider = new WebsocketProvider(`${wsOrigin}/api/collab`, encodeURI(path), this.ydoc, {
+      disableBc: true,
+      params: xsrf ? { _xsrf: xsrf } : {},
+    });
+    this.awareness = this.provider.awareness;
+    this.presence = new Presence(this.awareness, (peers) => this.showPeers(peers));
+    this.provider.on("status", ({ status }) => this.toolbar.setConnected(status === "connected"));
+    // A websocket refused for bad credentials looks like any other drop: ask the API (shows the login banner).
+    this.provider.on("connection-close", () => this.checkAuth());
+    this.toolbar.setConnected(this.provider.wsconnected);
+    installKeyboard(this);
+  }
+
+  /** Check the notebook exists, load trust, wait for the first sync, then show the cells. */
+  async start(): Promise<void> {
+    this.el.append(h("div", { class: "notebook-loading" }, "Loading notebook…"));
+    const synced = new Promise<void>((resolve) => {
+      if (this.provider.synced) resolve();
+      else this.provider.once("sync", () => resolve());
+    });
+    try {
+      await getJSON(`${contentsUrl(this.path)}?content=0`);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) {
+        this.fail(`Notebook not found: ${this.path}`);
+        return;
+      }
+      if (err instanceof ApiError && (err.status === 401 || err.status === 403)) {
+        this.fail("You need to log in to open this notebook.");
+        return;
+      }
+      // other errors: the websocket may still work
+    }
+    const trust = this.kernel.trusted().catch(() => false);
+    await synced;
+    performance.mark("interlace-synced");
+    this.isTrusted = await Promise.race([trust, sleep(3000).then(() => false)]);
+    this.toolbar.setTrusted(this.isTrusted);
+    this.init();
+  }
+
+  private lastAuthCheck = 0;
+
+  private checkAuth(): void {
+    const now = Date.now();
+    if (now - this.lastAuthCheck < 10_000) return;
+    this.lastAuthCheck = now;
+    getJSON(`${contentsUrl(this.path)}?content=0`).catch(() => undefined);
+  }
+
+  private fail(message: string): void {
+    this.provider.destroy();
+    this.el.replaceChildren(h("div", { class: "notebook-error", role: "alert" }, message, " ", h("a", { href: treePageUrl(dirname(this.path)) }, "Back to files")));
+  }
+
+  private init(): void {
+    if (this.initialized) return;
+    this.initialized = true;
+    this.el.replaceChildren();
+    this.doc.cells.observe((ev) => this.onCellsChange(ev));
+    this.doc.kernel.observe(() => this.onKernelChange());
+    this.syncViews();
+    if (this.order.length === 0) this.doc.insertCell(0, "code");
+    this.upgradeVisible();
+    const tall = this.order.map((id) => this.views.get(id)?.isTall() ?? false);
+    this.order.forEach((id, i) => this.views.get(id)?.applyScrolled(tall[i] ?? false));
+    const first = this.order[0];
+    if (first) this.select(first, false);
+    this.commandMode();
+    this.onKernelChange();
+    this.showPeers(this.presence.peers());
+    document.body.dataset.ready = "true";
+    performance.mark("interlace-ready");
+  }
+
+  // ---- document → views ------------------------------------------------------
+
+  private onCellsChange(ev: Y.YMapEvent<Y.Map<unknown>>): void {
+    const previous = this.order;
+    for (const [key, change] of ev.changes.keys) {
+      if (change.action === "delete" || change.action === "update") {
+        this.views.get(key)?.destroy();
+        this.views.delete(key);
+      }
+    }
+    this.syncViews();
+    if (this.selectedId !== null && !this.views.has(this.selectedId)) {
+      const idx = previous.indexOf(this.selectedId);
+      const candidates = [...previous.slice(idx + 1), ...previous.slice(0, Math.max(idx, 0)).reverse()];
+      const next = candidates.find((id) => this.views.has(id)) ?? this.order[0] ?? null;
+      this.selectedId = null;
+      if (next) this.select(next);
+      this.commandMode();
+    } else if (this.selectedId !== null) {
+      const v = this.views.get(this.selectedId);
+      if (v && !v.el.classList.contains("selected")) v.setSelected(true);
+    }
+    this.onKernelChange();
+  }
+
+  /** Create missing views and put all of them in document order. */
+  private syncViews(): void {
+    const ids = this.doc.orderedIds();
+    for (const id of ids) {
+      if (this.views.has(id)) continue;
+      const ymap = this.doc.get(id);
+      if (ymap) this.views.set(id, new CellView(this, id, ymap));
+    }
+    for (const [id, view] of this.views) {
+      if (!this.doc.get(id)) {
+        view.destroy();
+        this.views.delete(id);
+      }
+    }
+    this.order = ids.filter((id) => this.views.has(id));
+    this.placeViews();
+  }
+
+  private placeViews(): void {
+    const focused = document.activeElement;
+    let prev: Element | null = null;
+    for (const id of this.order) {
+      const el = this.views.get(id)!.el;
+      const expected: ChildNode | null = prev ? prev.nextSibling : this.el.firstChild;
+      if (el !== expected) this.el.insertBefore(el, expected);
+      prev = el;
+    }
+    if (focused instanceof HTMLElement && focused !== document.activeElement && this.el.contains(focused)) {
+      focused.focus({ preventScroll: true });
+    }
+  }
+
+  positionChanged(): void {
+    this.order = this.doc.orderedIds().filter((id) => this.views.has(id));
+    this.placeViews();
+  }
+
+  private onKernelChange(): void {
+    this.toolbar.setKernelState(this.doc.kernelState());
+    const input = this.doc.kernelInput();
+    for (const view of this.views.values()) {
+      const mine = input !== null && view.id === input.cell_id;
+      view.showInput(mine ? input : null, mine && (this.selectedId === view.id || this.order.length > 0));
+    }
+  }
+
+  private showPeers(peers: Peer[]): void {
+    const byCell = new Map<string, Peer[]>();
+    for (const p of peers) {
+      if (p.self || !p.cell) continue;
+      byCell.set(p.cell, [...(byCell.get(p.cell) ?? []), p]);
+    }
+    for (const view of this.views.values()) view.setPeers(byCell.get(view.id) ?? []);
+  }
+
+  // ---- CellHost ----------------------------------------------------------------
+
+  private readonly lazy = new Map<Element, () => void>();
+  private readonly visibility = new IntersectionObserver(
+    (entries) => {
+      for (const entry of entries) {
+        if (!entry.isIntersecting) continue;
+        const upgrade = this.lazy.get(entry.target);
+        this.lazy.delete(entry.target);
+        this.visibility.unobserve(entry.target);
+        upgrade?.();
+      }
+    },
+    { rootMargin: "600px 0px" },
+  );
+
+  whenVisible(el: HTMLElement, upgrade: () => void): void {
+    this.lazy.set(el, upgrade);
+    this.visibility.observe(el);
+  }
+
+  /** Create the editors of the cells on screen now (the rest follow as they scroll in). */
+  private upgradeVisible(): void {
+    const limit = window.innerHeight + 200;
+    for (const id of this.order) {
+      const view = this.views.get(id);
+      if (!view) continue;
+      if (view.el.getBoundingClientRect().top > limit) break;
+      if (view.type !== "markdown") view.ensureEditor();
+    }
+  }
+
+  trusted(): boolean {
+    return this.isTrusted;
+  }
+
+  editorHooks(cell: CellView): EditorHooks {
+    return {
+      runAndAdvance: () => this.runSelectedFrom(cell, "advance"),
+      runInPlace: () => this.runSelectedFrom(cell, "stay"),
+      runAndInsert: () => this.runSelectedFrom(cell, "insert"),
+      escape: () => this.commandMode(),
+      focused: () => {
+        if (this.selectedId !== cell.id) this.select(cell.id, false);
+        this.currentMode = "edit";
+        this.el.classList.add("edit-mode");
+        cell.setEditing(true);
+      },
+      leave: (dir) => {
+        const idx = this.order.indexOf(cell.id);
+        const target = this.order[idx + dir];
+        if (!target) return false;
+        this.editMode(target, dir < 0 ? "end" : "start");
+        return true;
+      },
+      inspect: (view) => void inspectAtCursor(view, this.kernel),
+      closePopups: () => {
+        if (!inspectOpen()) return false;
+        closeInspect();
+        return true;
+      },
+      completionSource: kernelCompletionSource(this.kernel, () => cell.type === "code"),
+    };
+  }
+
+  cellClicked(cell: CellView, ev: MouseEvent): void {
+    const target = ev.target instanceof Element ? ev.target : null;
+    if (target?.closest(".cm-editor")) {
+      if (this.selectedId !== cell.id) this.select(cell.id, false);
+      return;
+    }
+    if (this.selectedId !== cell.id) this.select(cell.id, false);
+    if (target?.closest("input, textarea, select, button, a")) {
+      this.currentMode = "command";
+      this.el.classList.remove("edit-mode");
+      return;
+    }
+    this.commandMode();
+  }
+
+  cellDoubleClicked(cell: CellView, ev: MouseEvent): void {
+    if (cell.type === "markdown" && !cell.editing) {
+      ev.preventDefault();
+      this.editMode(cell.id);
+    }
+  }
+
+  answerInput(_cell: CellView, value: string): void {
+    this.kernel.answerInput(value).catch((err: unknown) => {
+      reportError(err);
+      this.onKernelChange();
+    });
+  }
+
+  // ---- selection and modes ---------------------------------------------------------
+
+  mode(): "command" | "edit" {
+    return this.currentMode;
+  }
+
+  select(id: string, scroll = true): void {
+    const view = this.views.get(id);
+    if (!view) return;
+    if (this.selectedId !== null && this.selectedId !== id) this.views.get(this.selectedId)?.setSelected(false);
+    this.selectedId = id;
+    view.setSelected(true);
+    this.presence.setCell(id);
+    if (scroll) view.el.scrollIntoView({ block: "nearest" });
+  }
+
+  commandMode(): void {
+    closeInspect();
+    this.currentMode = "command";
+    this.el.classList.remove("edit-mode");
+    const view = this.selectedId ? this.views.get(this.selectedId) : undefined;
+    if (view) {
+      view.setEditing(false);
+      view.editor?.blur();
+    }
+    this.el.focus({ preventScroll: true });
+  }
+
+  editMode(id: string, cursor: "keep" | "start" | "end" = "keep"): void {
+    const view = this.views.get(id);
+    if (!view) return;
+    this.select(id);
+    this.currentMode = "edit";
+    this.el.classList.add("edit-mode");
+    view.setEditing(true);
+    const editor = view.ensureEditor();
+    if (!editor) return;
+    editor.focus();
+    if (cursor === "start") editor.view.dispatch({ selection: { anchor: 0 } });
+    if (cursor === "end") {
+      const doc = editor.view.state.doc;
+      editor.view.dispatch({ selection: { anchor: doc.line(doc.lines).from } });
+    }
+  }
+
+  editSelected(): void {
+    if (this.selectedId) this.editMode(this.selectedId);
+  }
+
+  selectRelative(delta: number): void {
+    if (!this.order.length) return;
+    const idx = this.selectedId ? this.order.indexOf(this.selectedId) : -1;
+    const next = this.order[Math.max(0, Math.min(this.order.length - 1, idx + delta))];
+    if (next) this.select(next);
+  }
+
+  // ---- running ----------------------------------------------------------------------
+
+  /** Wait until our Yjs updates have left the browser, so the server runs the current source. */
+  private async flush(): Promise<void> {
+    const start = Date.now();
+    while (Date.now() - start < 3000) {
+      const ws = this.provider.ws;
+      if (!ws || ws.readyState !== WebSocket.OPEN || ws.bufferedAmount === 0) break;
+      await sleep(10);
+    }
+  }
+
+  private async execute(target: ExecuteTarget): Promise<void> {
+    try {
+      await this.flush();
+      await this.kernel.execute(target);
+    } catch (err) {
+      reportError(err);
+    }
+  }
+
+  private runSelectedFrom(cell: CellView, after: "advance" | "stay" | "insert"): void {
+    if (this.selectedId !== cell.id) this.select(cell.id, false);
+    this.runSelected(after);
+  }
+
+  private runSelected(after: "advance" | "stay" | "insert"): void {
+    const id = this.selectedId;
+    if (!id) return;
+    if (this.doc.cellType(id) === "code") void this.execute({ cells: [id] });
+    const idx = this.order.indexOf(id);
+    if (after === "stay") {
+      this.commandMode();
+      return;
+    }
+    const next = this.order[idx + 1];
+    if (after === "advance" && next) {
+      this.select(next);
+      this.commandMode();
+      return;
+    }
+    const created = this.doc.insertCell(idx + 1, "code");
+    this.editMode(created);
+  }
+
+  runAndAdvance(): void {
+    this.runSelected("advance");
+  }
+
+  runInPlace(): void {
+    this.runSelected("stay");
+  }
+
+  runAndInsert(): void {
+    this.runSelected("insert");
+  }
+
+  run(): void {
+    this.runSelected("advance");
+  }
+
+  runAll(): void {
+    this.commandMode();
+    void this.execute({ all: true });
+  }
+
+  runBelow(): void {
+    if (!this.selectedId) return;
+    this.commandMode();
+    void this.execute({ below: this.selectedId });
+  }
+
+  interrupt(): void {
+    this.kernel.interrupt().catch(reportError);
+  }
+
+  restart(): void {
+    this.kernel.restart().catch(reportError);
+  }
+
+  save(): void {
+    this.flush()
+      .then(() => this.kernel.save())
+      .then(() => this.toolbar.flashSaved())
+      .catch(reportError);
+  }
+
+  trust(): void {
+    this.kernel
+      .trust()
+      .then(() => {
+        this.isTrusted = true;
+        this.toolbar.setTrusted(true);
+        for (const view of this.views.values()) view.refreshTrusted();
+        showMessage("Notebook trusted", "info");
+      })
+      .catch(reportError);
+  }
+
+  // ---- cell actions -----------------------------------------------------------------
+
+  private insertAt(offset: 0 | 1, edit: boolean): void {
+    const idx = this.selectedId ? this.order.indexOf(this.selectedId) : -1;
+    const at = idx < 0 ? (offset ? this.order.length : 0) : idx + offset;
+    const id = this.doc.insertCell(at, "code");
+    if (edit) this.editMode(id);
+    else {
+      this.select(id);
+      this.commandMode();
+    }
+  }
+
+  insertAbove(): void {
+    this.insertAt(0, false);
+  }
+
+  insertBelow(): void {
+    this.insertAt(1, false);
+  }
+
+  addCell(): void {
+    this.insertAt(1, true);
+  }
+
+  deleteSelected(): void {
+    const id = this.selectedId;
+    if (!id) return;
+    const idx = this.order.indexOf(id);
+    const next = this.order[idx + 1] ?? this.order[idx - 1] ?? null;
+    const snapshot = this.doc.deleteCell(id);
+    if (snapshot) this.lastDeleted = snapshot;
+    if (next && this.views.has(next)) this.select(next);
+    this.commandMode();
+  }
+
+  undoDelete(): void {
+    const snapshot = this.lastDeleted;
+    if (!snapshot) return;
+    this.lastDeleted = null;
+    const id = this.doc.restoreCell(snapshot);
+    this.select(id);
+    this.commandMode();
+  }
+
+  private setType(type: CellType): void {
+    if (!this.selectedId) return;
+    const wasEditing = this.currentMode === "edit";
+    this.doc.setCellType(this.selectedId, type);
+    if (wasEditing && type !== "markdown") this.editMode(this.selectedId);
+  }
+
+  toMarkdown(): void {
+    this.setType("markdown");
+  }
+
+  toCode(): void {
+    this.setType("code");
+  }
+
+  toRaw(): void {
+    this.setType("raw");
+  }
+
+  moveSelected(delta: number): void {
+    if (!this.selectedId) return;
+    const editing = this.currentMode === "edit";
+    if (this.doc.moveCell(this.selectedId, delta)) {
+      this.views.get(this.selectedId)?.el.scrollIntoView({ block: "nearest" });
+      if (editing) this.views.get(this.selectedId)?.editor?.focus();
+    }
+  }
+
+  moveUp(): void {
+    this.moveSelected(-1);
+  }
+
+  moveDown(): void {
+    this.moveSelected(1);
+  }
+
+  clearOutputs(): void {
+    const id = this.selectedId;
+    const hasOwn = id !== null && (this.doc.outputList(id).length > 0 || this.doc.executionCount(id) !== null);
+    this.doc.clearOutputs(hasOwn && id ? [id] : this.order);
+  }
+}
+
+/** Mount the notebook page for `path` into `root`; status and presence go to `headerSlot`. */
+export function mountNotebook(root: HTMLElement, headerSlot: HTMLElement, path: string): NotebookView {
+  document.title = basename(path);
+  const nb = new NotebookView(path);
+  headerSlot.replaceChildren(nb.toolbar.status, nb.presence.el);
+  root.replaceChildren(h("div", { class: "notebook-page" }, nb.toolbar.el, h("div", { class: "notebook-scroll" }, nb.el)));
+  void nb.start();
+  return nb;
+}

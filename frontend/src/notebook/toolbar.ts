@@ -1,0 +1,94 @@
+/** The notebook toolbar: run and kernel actions, cell actions, status indicators. */
+import { button, h } from "../dom";
+
+export interface ToolbarActions {
+  run(): void;
+  runAll(): void;
+  runBelow(): void;
+  interrupt(): void;
+  restart(): void;
+  clearOutputs(): void;
+  addCell(): void;
+  moveUp(): void;
+  moveDown(): void;
+  save(): void;
+  trust(): void;
+  toMarkdown(): void;
+  toCode(): void;
+}
+
+export class Toolbar {
+  readonly el: HTMLElement;
+  readonly status: HTMLElement;
+  private readonly kernelStatus: HTMLElement;
+  private readonly connectionStatus: HTMLElement;
+  private readonly trustButton: HTMLButtonElement;
+  private readonly saveButton: HTMLButtonElement;
+  private kernelState = "none";
+  private connected = false;
+
+  constructor(a: ToolbarActions) {
+    const sep = (): HTMLElement => h("span", { class: "toolbar-sep", "aria-hidden": "true" });
+    this.trustButton = button("trust", "Not trusted", "Trust this notebook: render its HTML and JavaScript outputs", () => a.trust());
+    this.saveButton = button("save", "Save", "Save (Ctrl-S)", () => a.save());
+    this.el = h(
+      "div",
+      { class: "notebook-toolbar", role: "toolbar" },
+      this.saveButton,
+      sep(),
+      button("add-cell", "+", "Insert a cell below (b)", () => a.addCell()),
+      button("move-up", "↑", "Move cell up", () => a.moveUp()),
+      button("move-down", "↓", "Move cell down", () => a.moveDown()),
+      sep(),
+      button("run", "▶ Run", "Run the selected cell and select the next (Shift-Enter)", () => a.run()),
+      button("run-all", "Run all", "Run all cells", () => a.runAll()),
+      button("run-below", "Run below", "Run this cell and all below", () => a.runBelow()),
+      button("interrupt", "■ Stop", "Interrupt the kernel", () => a.interrupt()),
+      button("restart", "⟳ Restart", "Restart the kernel", () => a.restart()),
+      button("clear-outputs", "Clear", "Clear outputs (of the selected cell, or of all cells when it has none)", () => a.clearOutputs()),
+      sep(),
+      button("to-code", "Code", "Make the selected cell a code cell (y)", () => a.toCode()),
+      button("to-markdown", "Markdown", "Make the selected cell a markdown cell (m)", () => a.toMarkdown()),
+      sep(),
+      this.trustButton,
+    );
+    this.kernelStatus = h("span", { class: "kernel-status", "data-testid": "kernel-status", title: "Kernel status" });
+    this.connectionStatus = h("span", { class: "connection-status", "data-testid": "connection-status", title: "Connection to the server" });
+    this.status = h("div", { class: "notebook-status" }, this.connectionStatus, this.kernelStatus);
+    this.render();
+  }
+
+  setKernelState(state: string): void {
+    this.kernelState = state;
+    this.render();
+  }
+
+  setConnected(connected: boolean): void {
+    this.connected = connected;
+    this.render();
+  }
+
+  setTrusted(trusted: boolean): void {
+    this.trustButton.textContent = trusted ? "✓ Trusted" : "Not trusted";
+    this.trustButton.classList.toggle("trusted", trusted);
+    this.trustButton.disabled = trusted;
+    this.trustButton.title = trusted ? "This notebook is trusted" : "Trust this notebook: render its HTML outputs without sanitizing";
+  }
+
+  flashSaved(): void {
+    this.saveButton.classList.add("flash");
+    this.saveButton.textContent = "✓ Saved";
+    window.setTimeout(() => {
+      this.saveButton.classList.remove("flash");
+      this.saveButton.textContent = "Save";
+    }, 1200);
+  }
+
+  private render(): void {
+    const text = this.connected ? (this.kernelState === "none" ? "no kernel" : this.kernelState) : "reconnecting";
+    this.kernelStatus.textContent = text;
+    this.kernelStatus.dataset.state = this.connected ? this.kernelState : "reconnecting";
+    this.connectionStatus.textContent = this.connected ? "connected" : "reconnecting";
+    this.connectionStatus.dataset.state = this.connected ? "connected" : "reconnecting";
+  }
+}
