@@ -15,6 +15,7 @@ import sys
 from importlib.metadata import version
 from typing import TYPE_CHECKING
 
+import browser
 import client
 import collab
 import kernel
@@ -31,6 +32,7 @@ GROUPS: dict[str, Callable[[bool], list[Result]]] = {
     "client": client.run,
     "server": server.run,
     "collab": collab.run,
+    "browser": browser.run,
 }
 
 
