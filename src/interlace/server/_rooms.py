@@ -10,6 +10,7 @@ import json
 import logging
 from typing import TYPE_CHECKING, Any
 
+import anyio
 from starlette.websockets import WebSocketDisconnect
 
 from interlace.collab import NotebookDocument, Room
@@ -138,6 +139,7 @@ class Rooms:
         self.log = UpdateLog(contents.root / ".interlace" / "collab.sqlite")
         self.rooms: dict[str, Room] = {}
         self.room_kernels: dict[str, ServedKernel] = {}
+        self._restarting: dict[str, anyio.Event] = {}
 
     def open(self, path: str) -> Room:
         path = path.strip("/")
@@ -206,6 +208,8 @@ class Rooms:
 
     async def _kernel(self, path: str) -> ServedKernel:
         """The room's kernel, started on first need; a dead one is replaced."""
+        if (restarting := self._restarting.get(path)) is not None:
+            await restarting.wait()
         kernel = self.room_kernels.get(path)
         if kernel is not None and kernel.client.death is not None:
             await self.kernels.stop_kernel(kernel.id)
@@ -252,10 +256,13 @@ class Rooms:
         kernel = self.room_kernels.get(path)
         if kernel is not None and kernel.id in self.kernels.kernels:
             room.document.set_kernel_state("restarting")
+            self._restarting[path] = done = anyio.Event()
             try:
                 await kernel.manager.restart()
             finally:
                 room.document.set_kernel_state("idle" if kernel.manager.alive else "dead")
+                del self._restarting[path]
+                done.set()
 
     async def complete(self, path: str, code: str, cursor_pos: int) -> JSONDict:
         """The notebook's kernel's complete_reply content."""
