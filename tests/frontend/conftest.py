@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -84,6 +85,16 @@ def open_page(browser: Browser, web: RunningServer) -> Iterator[Callable[[str], 
     yield opening
     for context in contexts:
         context.close()
+
+
+def saved_sources(path: Path, until: Callable[[list[str]], bool], timeout: float = 15) -> list[str]:
+    """The cell sources of the notebook file once ``until`` holds for them (saves land async)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        sources = [cell["source"] for cell in json.loads(path.read_text())["cells"]]
+        if until(sources) or time.monotonic() > deadline:
+            return sources
+        time.sleep(0.1)
 
 
 def screenshot(page: Page, name: str) -> None:
