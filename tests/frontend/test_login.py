@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from typing import TYPE_CHECKING
 
 from playwright.sync_api import expect
 
 from tests.frontend.conftest import notebook, screenshot
-from tests.server.conftest import TOKEN, RunningServer
+from tests.server.conftest import TOKEN, RunningServer, store_password
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -28,14 +25,7 @@ def test_a_password_server_refuses_until_login(
 ) -> None:
     config = tmp_path / "config"
     monkeypatch.setenv("JUPYTER_CONFIG_DIR", str(config))
-    subprocess.run(
-        [sys.executable, "-m", "interlace", "server", "password"],
-        input=f"{PASSWORD}\n{PASSWORD}\n",
-        text=True,
-        check=True,
-        timeout=60,
-        env=os.environ,
-    )
+    store_password(PASSWORD)
     root = tmp_path / "root"
     root.mkdir()
     (root / "demo.ipynb").write_text(json.dumps(notebook(("code", "1 + 1"))))

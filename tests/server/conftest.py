@@ -128,3 +128,35 @@ def notebook_server(tmp_path: Path) -> Iterator[RunningServer]:
     running = RunningServer(tmp_path, "--token", TOKEN)
     yield running
     running.stop()
+
+
+def store_password(password: str) -> None:
+    """Store ``password`` the way a user does, with ``interlace server password``
+    (into $JUPYTER_CONFIG_DIR, which the caller points somewhere temporary)."""
+    subprocess.run(
+        [sys.executable, "-m", "interlace", "server", "password"],
+        input=f"{password}\n{password}\n",
+        text=True,
+        check=True,
+        timeout=60,
+    )
+
+
+def run_yjs_peers(server: RunningServer, script: str, *arguments: str) -> dict[str, Any]:
+    """Run a Node script of tests/server/yjs/ against the server; the JSON it printed last."""
+    done = subprocess.run(
+        [
+            "node",
+            str(Path(__file__).parent / "yjs" / script),
+            f"ws://127.0.0.1:{server.port}/api/collab",
+            TOKEN,
+            *arguments,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    outcome: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return outcome

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from typing import TYPE_CHECKING
 
 import httpx
@@ -13,7 +11,7 @@ from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 from websockets.typing import Origin
 
-from tests.server.conftest import TOKEN, RunningServer
+from tests.server.conftest import TOKEN, RunningServer, store_password
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -28,13 +26,7 @@ def password_server(
 ) -> Iterator[RunningServer]:
     config = tmp_path_factory.mktemp("config")
     monkeypatch_module.setenv("JUPYTER_CONFIG_DIR", str(config))
-    subprocess.run(
-        [sys.executable, "-m", "interlace", "server", "password"],
-        input=f"{PASSWORD}\n{PASSWORD}\n",
-        text=True,
-        check=True,
-        timeout=60,
-    )
+    store_password(PASSWORD)
     assert PASSWORD not in (config / "interlace_server.json").read_text()
     running = RunningServer(tmp_path_factory.mktemp("root"), "--password", "--token", TOKEN)
     yield running

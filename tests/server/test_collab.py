@@ -6,14 +6,16 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
 import time
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import nbformat
 
-from tests.server.conftest import TOKEN, RunningServer
+from tests.server.conftest import TOKEN, RunningServer, run_yjs_peers
 from tests.server.ypeer import NOTEBOOK, YPeer, outputs
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def test_two_peers_see_each_others_edits_and_concurrent_edits_converge(
@@ -113,17 +115,7 @@ def test_a_killed_server_loses_no_edit_and_the_file_is_valid(tmp_path: Path) -> 
 
 def test_stock_yjs_websocket_providers_edit_together(notebook_server: RunningServer) -> None:
     """y-websocket, the provider every Yjs app uses, unmodified, on our endpoint."""
-    script = Path(__file__).parent / "yjs" / "peers.js"
-    url = f"ws://127.0.0.1:{notebook_server.port}/api/collab"
-    done = subprocess.run(
-        ["node", str(script), url, TOKEN, "shared.ipynb", "first"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    outcome = json.loads(done.stdout.strip().splitlines()[-1])
+    outcome = run_yjs_peers(notebook_server, "peers.js", "shared.ipynb", "first")
     assert outcome["alice"] == outcome["bob"] == "# alice\nx = 20  # bob"
     assert outcome["cells"] == ["first", "second"]
     peer = YPeer(notebook_server, "shared.ipynb")

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pycrdt import Awareness, Doc, YMessageType, create_awareness_message, read_message
 
-from tests.server.conftest import TOKEN
+from tests.server.conftest import run_yjs_peers
 from tests.server.ypeer import YPeer
 
 if TYPE_CHECKING:
@@ -19,17 +16,7 @@ if TYPE_CHECKING:
 def test_stock_providers_see_each_other_and_a_dropped_peer_is_removed(
     notebook_server: RunningServer,
 ) -> None:
-    script = Path(__file__).parent / "yjs" / "presence.js"
-    url = f"ws://127.0.0.1:{notebook_server.port}/api/collab"
-    done = subprocess.run(
-        ["node", str(script), url, TOKEN, "shared.ipynb"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    outcome = json.loads(done.stdout.strip().splitlines()[-1])
+    outcome = run_yjs_peers(notebook_server, "presence.js", "shared.ipynb")
     assert outcome["bobSeesAlice"] == {
         "user": {"name": "alice", "color": "#e66100"},
         "cell": "first",
