@@ -59,3 +59,19 @@ def test_rich_outputs_render_and_untrusted_html_is_sanitized(
     page.locator("[data-testid=trust]").click()
     expect(page.locator("[data-testid=trust]")).to_contain_text("Trusted")
     assert web.http.get("/api/notebooks/rich.ipynb/trust").json() == {"trusted": True}
+
+
+def test_a_huge_output_scrolls_and_the_notebook_stays_editable(
+    open_page: Callable[[str], Page], web: RunningServer
+) -> None:
+    source = "for i in range(200_000):\n    print(i)"
+    (web.root / "huge.ipynb").write_text(json.dumps(notebook(("code", source), ("code", ""))))
+    page = open_page("/notebooks/huge.ipynb")
+    page.locator('.cell[data-cell-id="c0"] .cm-content').click()
+    page.keyboard.press("Control+Enter")
+    outputs = page.locator('.cell[data-cell-id="c0"] .outputs')
+    expect(outputs).to_contain_text("199999", timeout=60_000)
+    assert outputs.evaluate("element => element.scrollHeight > element.clientHeight")
+    page.locator('.cell[data-cell-id="c1"] .cm-content').click()
+    page.keyboard.type("still editable")
+    expect(page.locator('.cell[data-cell-id="c1"] .cm-content')).to_have_text("still editable")
