@@ -14,12 +14,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.server.conftest import TOKEN, RunningServer
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
+
+expect.set_options(timeout=30_000)  # a kernel starting on a loaded 2-core machine takes seconds
 
 ARTIFACTS = Path(__file__).parent.parent.parent / "test-artifacts"
 CHROMIUM_FLAGS = [

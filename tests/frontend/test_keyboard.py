@@ -117,3 +117,23 @@ def test_shift_tab_shows_the_kernels_help(open_page: Callable[[str], Page]) -> N
     help_text = page.locator("[data-testid=inspect-tooltip]")
     expect(help_text).to_be_visible()
     expect(help_text).to_contain_text("Return the number of items")
+
+
+def test_a_dying_kernel_shows_dead_and_the_next_run_gets_a_fresh_one(
+    open_page: Callable[[str], Page],
+) -> None:
+    page = open_page("/notebooks/demo.ipynb")
+    editor = page.locator('.cell[data-cell-id="c0"] .cm-content')
+    editor.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("import os; os._exit(1)")
+    page.keyboard.press("Control+Enter")
+    expect(page.locator("[data-testid=kernel-status]")).to_have_text("dead")
+    expect(page.locator('.cell[data-cell-id="c0"] .outputs')).to_contain_text("KernelDied")
+    expect(page.locator('.cell[data-cell-id="c0"]')).to_have_attribute("data-status", "died")
+    editor.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("1 + 1")
+    page.keyboard.press("Control+Enter")
+    expect(page.locator('.cell[data-cell-id="c0"] .outputs')).to_have_text("2")
+    expect(page.locator("[data-testid=kernel-status]")).to_have_text("idle")
