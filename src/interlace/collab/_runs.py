@@ -150,7 +150,7 @@ class CellRuns:
         self._generation += 1
         for cell_id in dict.fromkeys(self._queued):
             if cell_id in self.document.cells:
-                self._record(cell_id, {"status": "cancelled", "cancelled": _now()})
+                self._record(cell_id, {"status": "cancelled", "cancelled": _now()}, replace=False)
         self._queued.clear()
 
     def _record(self, cell_id: str, fields: JSONDict, replace: bool = True) -> None:
