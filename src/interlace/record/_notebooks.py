@@ -1,0 +1,302 @@
+"""Every notebook's history in one SQLite file: events, each with a time and an actor.
+
+An event is a document change (a Yjs update: an edit, an output) or something
+that happened (a cell queued, started, finished; the kernel interrupted,
+restarted or dead; someone joining or leaving). Every ``SNAPSHOT_EVERY``
+changes the whole document state is stored too, so the state at any moment is
+the nearest snapshot before it plus at most that many updates: seeking never
+replays from the start.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import sqlite3
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from pycrdt import Doc, merge_updates
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+    from pathlib import Path
+
+__all__ = ["SNAPSHOT_EVERY", "Event", "NotebookRecorder", "RecordingError", "Recordings"]
+
+SNAPSHOT_EVERY = 500
+"""Document changes between two stored states of the whole document."""
+
+EXPORT_FORMAT = "interlace-notebook-recording"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS events (
+    path TEXT NOT NULL, seq INTEGER NOT NULL, at REAL NOT NULL, actor TEXT NOT NULL,
+    kind TEXT NOT NULL, data TEXT, change BLOB, PRIMARY KEY (path, seq));
+CREATE TABLE IF NOT EXISTS snapshots (
+    path TEXT NOT NULL, seq INTEGER NOT NULL, state BLOB NOT NULL, PRIMARY KEY (path, seq));
+CREATE TABLE IF NOT EXISTS settings (path TEXT PRIMARY KEY, enabled INTEGER NOT NULL);
+"""
+
+
+class RecordingError(ValueError):
+    """A recording that cannot be read, or a moment it does not have."""
+
+
+@dataclass(frozen=True)
+class Event:
+    """One thing that happened to a notebook."""
+
+    seq: int
+    at: float
+    actor: str
+    kind: str
+    data: dict[str, Any] = field(default_factory=dict)
+    change: bytes | None = None
+
+    def summary(self) -> dict[str, Any]:
+        """The event as JSON, without its document change."""
+        return {
+            "seq": self.seq,
+            "at": self.at,
+            "actor": self.actor,
+            "kind": self.kind,
+            "data": self.data,
+        }
+
+
+def _event(row: tuple[Any, ...]) -> Event:
+    seq, at, actor, kind, data, change = row
+    return Event(seq, at, actor, kind, json.loads(data) if data else {}, change)
+
+
+class Recordings:
+    """The recordings of every notebook under one root."""
+
+    def __init__(self, database: Path, snapshot_every: int = SNAPSHOT_EVERY) -> None:
+        database.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(database, isolation_level=None, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(_SCHEMA)
+        self.snapshot_every = snapshot_every
+        self._enabled: dict[str, bool] = {}
+
+    def close(self) -> None:
+        self._db.close()
+
+    # Settings.
+
+    def enabled(self, path: str) -> bool:
+        """Whether ``path`` is recorded (every notebook is, unless turned off)."""
+        if path not in self._enabled:
+            row = self._db.execute("SELECT enabled FROM settings WHERE path = ?", (path,))
+            found = row.fetchone()
+            self._enabled[path] = True if found is None else bool(found[0])
+        return self._enabled[path]
+
+    def set_enabled(self, path: str, enabled: bool) -> None:
+        self._enabled[path] = enabled
+        self._db.execute(
+            "INSERT INTO settings (path, enabled) VALUES (?, ?)"
+            " ON CONFLICT (path) DO UPDATE SET enabled = excluded.enabled",
+            (path, int(enabled)),
+        )
+
+    # Writing.
+
+    def recorder(self, path: str, state: Callable[[], bytes]) -> NotebookRecorder:
+        """Where one open notebook appends; ``state`` gives its whole document for snapshots."""
+        return NotebookRecorder(self, path, state)
+
+    def _last_seq(self, path: str) -> int:
+        row = self._db.execute("SELECT MAX(seq) FROM events WHERE path = ?", (path,)).fetchone()
+        return int(row[0]) if row[0] is not None else -1
+
+    def _insert(self, path: str, event: Event) -> None:
+        data = json.dumps(event.data, separators=(",", ":")) if event.data else None
+        self._db.execute(
+            "INSERT INTO events (path, seq, at, actor, kind, data, change)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (path, event.seq, event.at, event.actor, event.kind, data, event.change),
+        )
+
+    def _snapshot(self, path: str, seq: int, state: bytes) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO snapshots (path, seq, state) VALUES (?, ?, ?)",
+            (path, seq, state),
+        )
+
+    # Reading.
+
+    def events(self, path: str) -> list[Event]:
+        rows = self._db.execute(
+            "SELECT seq, at, actor, kind, data, NULL FROM events WHERE path = ? ORDER BY seq",
+            (path,),
+        )
+        return [_event(row) for row in rows]
+
+    def event(self, path: str, seq: int) -> Event:
+        row = self._db.execute(
+            "SELECT seq, at, actor, kind, data, change FROM events WHERE path = ? AND seq = ?",
+            (path, seq),
+        ).fetchone()
+        if row is None:
+            raise RecordingError(f"{path} has no event {seq}")
+        return _event(row)
+
+    def state_at(self, path: str, seq: int) -> bytes:
+        """The whole document (a Yjs update) right after event ``seq``."""
+        snapshot = self._db.execute(
+            "SELECT seq, state FROM snapshots WHERE path = ? AND seq <= ?"
+            " ORDER BY seq DESC LIMIT 1",
+            (path, seq),
+        ).fetchone()
+        if snapshot is None:
+            raise RecordingError(f"{path} has no recording before event {seq}")
+        doc: Doc[Any] = Doc()
+        doc.apply_update(snapshot[1])
+        changes = self._db.execute(
+            "SELECT change FROM events WHERE path = ? AND seq > ? AND seq <= ?"
+            " AND change IS NOT NULL ORDER BY seq",
+            (path, snapshot[0], seq),
+        )
+        for (change,) in changes:
+            doc.apply_update(change)
+        return doc.get_update()
+
+    def present_at(self, path: str, seq: int) -> list[str]:
+        """Who was in the notebook right after event ``seq``."""
+        counts: dict[str, int] = {}
+        rows = self._db.execute(
+            "SELECT kind, actor FROM events WHERE path = ? AND seq <= ?"
+            " AND kind IN ('joined', 'left') ORDER BY seq",
+            (path, seq),
+        )
+        for kind, actor in rows:
+            counts[actor] = counts.get(actor, 0) + (1 if kind == "joined" else -1)
+        return sorted(name for name, count in counts.items() if count > 0)
+
+    # Keeping it bounded.
+
+    def forget_before(self, path: str, moment: float) -> int:
+        """Drop the events before ``moment`` (retention), keeping later moments seekable."""
+        first = self._db.execute(
+            "SELECT MIN(seq) FROM events WHERE path = ? AND at >= ?", (path, moment)
+        ).fetchone()[0]
+        if first is None:
+            return 0
+        with self._db:
+            self._db.execute("BEGIN")
+            self._snapshot(path, first - 1, self.state_at(path, first - 1))
+            dropped = self._db.execute(
+                "DELETE FROM events WHERE path = ? AND seq < ?", (path, first)
+            ).rowcount
+            self._db.execute("DELETE FROM snapshots WHERE path = ? AND seq < ?", (path, first - 1))
+        return int(dropped)
+
+    # Moving between servers.
+
+    def export(self, path: str) -> Iterator[str]:
+        """The recording as JSON lines: a header, its first state, then every event."""
+        first = self._db.execute(
+            "SELECT seq, state FROM snapshots WHERE path = ? ORDER BY seq LIMIT 1", (path,)
+        ).fetchone()
+        if first is None:
+            raise RecordingError(f"{path} has no recording")
+        yield json.dumps({"format": EXPORT_FORMAT, "version": 1, "path": path}) + "\n"
+        yield (
+            json.dumps({"snapshot": first[0], "state": base64.b64encode(first[1]).decode()}) + "\n"
+        )
+        rows = self._db.execute(
+            "SELECT seq, at, actor, kind, data, change FROM events WHERE path = ? AND seq >= ?"
+            " ORDER BY seq",
+            (path, first[0]),
+        )
+        for row in rows:
+            event = _event(row)
+            line = event.summary()
+            if event.change is not None:
+                line["change"] = base64.b64encode(event.change).decode()
+            yield json.dumps(line, separators=(",", ":")) + "\n"
+
+    def import_(self, path: str, lines: Iterator[str]) -> int:
+        """Replace ``path``'s recording with an exported one; how many events it holds."""
+        try:
+            header = json.loads(next(lines))
+            if header.get("format") != EXPORT_FORMAT:
+                raise RecordingError("not an interlace notebook recording")
+            first = json.loads(next(lines))
+            doc: Doc[Any] = Doc()
+            doc.apply_update(base64.b64decode(first["state"]))
+            with self._db:
+                self._db.execute("BEGIN")
+                self._db.execute("DELETE FROM events WHERE path = ?", (path,))
+                self._db.execute("DELETE FROM snapshots WHERE path = ?", (path,))
+                self._snapshot(path, int(first["snapshot"]), doc.get_update())
+                count = 0
+                for line in lines:
+                    count += 1
+                    self._import_event(path, json.loads(line), doc, count)
+        except (StopIteration, KeyError, TypeError, ValueError, RuntimeError) as exc:
+            raise RecordingError(f"the recording cannot be read: {exc}") from exc
+        return count
+
+    def _import_event(self, path: str, line: dict[str, Any], doc: Doc[Any], count: int) -> None:
+        change = base64.b64decode(line["change"]) if "change" in line else None
+        event = Event(
+            int(line["seq"]),
+            float(line["at"]),
+            str(line["actor"]),
+            str(line["kind"]),
+            dict(line.get("data") or {}),
+            change,
+        )
+        self._insert(path, event)
+        if change is not None:
+            doc.apply_update(change)
+        if count % self.snapshot_every == 0:
+            self._snapshot(path, event.seq, doc.get_update())
+
+
+class NotebookRecorder:
+    """Appends one open notebook's events, with a snapshot every so often.
+
+    Snapshots are built from the changes themselves (the state when the
+    recorder was made, merged with every change since), never read from the
+    document: changes arrive inside the document's transactions, where it
+    cannot be read. Changes made while recording is off are merged too, so the
+    first event after it is turned back on comes with a complete snapshot.
+    """
+
+    def __init__(self, recordings: Recordings, path: str, state: Callable[[], bytes]) -> None:
+        self.recordings = recordings
+        self.path = path
+        self._seq = recordings._last_seq(path)
+        self._base = state()
+        self._since: list[bytes] = []
+        self._snapshot_due = True
+        self.record("opened" if self._seq < 0 else "resumed", "server")
+
+    def record(
+        self, kind: str, actor: str, data: dict[str, Any] | None = None, change: bytes | None = None
+    ) -> int | None:
+        """Append an event now; its seq, or None when this notebook's recording is off."""
+        if change is not None:
+            self._since.append(change)
+        if not self.recordings.enabled(self.path):
+            self._snapshot_due = True
+            if len(self._since) >= self.recordings.snapshot_every:
+                self._base = merge_updates(self._base, *self._since)
+                self._since.clear()
+            return None
+        self._seq += 1
+        event = Event(self._seq, time.time(), actor, kind, data or {}, change)
+        self.recordings._insert(self.path, event)
+        if self._snapshot_due or len(self._since) >= self.recordings.snapshot_every:
+            self._base = merge_updates(self._base, *self._since)
+            self._since.clear()
+            self.recordings._snapshot(self.path, self._seq, self._base)
+            self._snapshot_due = False
+        return self._seq

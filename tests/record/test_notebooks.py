@@ -1,0 +1,108 @@
+"""Notebook recordings: any moment comes back as it was, cheaply, and moves between servers."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from pycrdt import Doc, Text
+
+from interlace.record import RecordingError, Recordings
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from pycrdt import TransactionEvent
+
+
+def typing_session(recordings: Recordings, path: str, edits: int) -> tuple[Doc[Any], list[str]]:
+    """Record ``edits`` one-character edits; the text after each, by seq."""
+    doc: Doc[Any] = Doc()
+    text = doc.get("source", type=Text)
+    recorder = recordings.recorder(path, doc.get_update)
+    seen = [""]  # after "opened", seq 0
+
+    def changed(event: TransactionEvent) -> None:
+        recorder.record("edit", "alice", change=event.update)
+
+    doc.observe(changed)
+    for number in range(edits):
+        text.insert(len(text), str(number % 10))
+        seen.append(str(text))
+    return doc, seen
+
+
+def text_at(recordings: Recordings, path: str, seq: int) -> str:
+    doc: Doc[Any] = Doc()
+    doc.apply_update(recordings.state_at(path, seq))
+    return str(doc.get("source", type=Text))
+
+
+def test_every_moment_comes_back_from_the_nearest_snapshot(tmp_path: Path) -> None:
+    recordings = Recordings(tmp_path / "r.sqlite", snapshot_every=7)
+    _, seen = typing_session(recordings, "a.ipynb", 40)
+    for seq in (0, 1, 6, 7, 8, 20, 40):
+        assert text_at(recordings, "a.ipynb", seq) == seen[seq]
+    assert text_at(recordings, "a.ipynb", 13) == text_at(recordings, "a.ipynb", 13)
+    events = recordings.events("a.ipynb")
+    assert [e.kind for e in events[:2]] == ["opened", "edit"]
+    assert {e.actor for e in events[1:]} == {"alice"}
+    assert events[5].change is None  # listing events leaves the changes in the database
+
+
+def test_a_notebook_with_recording_off_records_nothing(tmp_path: Path) -> None:
+    recordings = Recordings(tmp_path / "r.sqlite")
+    recordings.set_enabled("quiet.ipynb", False)
+    typing_session(recordings, "quiet.ipynb", 5)
+    assert recordings.events("quiet.ipynb") == []
+    assert recordings.enabled("other.ipynb")
+
+
+def test_recording_again_after_a_pause_starts_from_a_snapshot(tmp_path: Path) -> None:
+    recordings = Recordings(tmp_path / "r.sqlite", snapshot_every=1000)
+    doc: Doc[Any] = Doc()
+    text = doc.get("source", type=Text)
+    recorder = recordings.recorder("p.ipynb", doc.get_update)
+
+    def changed(event: TransactionEvent) -> None:
+        recorder.record("edit", "bob", change=event.update)
+
+    doc.observe(changed)
+    text.insert(0, "seen ")
+    recordings.set_enabled("p.ipynb", False)
+    text.insert(len(text), "unrecorded ")
+    recordings.set_enabled("p.ipynb", True)
+    text.insert(len(text), "seen again")
+    last = recordings.events("p.ipynb")[-1].seq
+    assert text_at(recordings, "p.ipynb", last) == "seen unrecorded seen again"
+
+
+def test_forgetting_old_events_keeps_later_moments(tmp_path: Path) -> None:
+    recordings = Recordings(tmp_path / "r.sqlite", snapshot_every=10)
+    _, seen = typing_session(recordings, "old.ipynb", 30)
+    cutoff = recordings.events("old.ipynb")[15].at
+    dropped = recordings.forget_before("old.ipynb", cutoff)
+    assert dropped >= 1
+    remaining = recordings.events("old.ipynb")
+    assert remaining[0].at >= cutoff
+    for event in remaining:
+        assert text_at(recordings, "old.ipynb", event.seq) == seen[event.seq]
+
+
+def test_export_and_import_play_back_the_same(tmp_path: Path) -> None:
+    source = Recordings(tmp_path / "a.sqlite", snapshot_every=5)
+    _, seen = typing_session(source, "n.ipynb", 23)
+    exported = list(source.export("n.ipynb"))
+    target = Recordings(tmp_path / "b.sqlite", snapshot_every=5)
+    assert target.import_("copy.ipynb", iter(exported)) == 24  # "opened" and 23 edits
+    assert [e.summary() for e in target.events("copy.ipynb")] == [
+        e.summary() for e in source.events("n.ipynb")
+    ]
+    for seq in range(24):
+        assert text_at(target, "copy.ipynb", seq) == seen[seq]
+    with pytest.raises(RecordingError):
+        target.import_("bad.ipynb", iter(['{"format": "something else"}']))
+    with pytest.raises(RecordingError):
+        target.import_("bad.ipynb", iter([exported[0], "not json"]))
+    with pytest.raises(RecordingError):
+        target.state_at("nothing.ipynb", 3)
