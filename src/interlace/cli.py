@@ -179,6 +179,13 @@ def _server_options(command: Callable[..., None]) -> Callable[..., None]:
         ),
         click.option("--allow-origin", multiple=True, help="Extra websocket origins to accept."),
         click.option("--no-browser", is_flag=True, help="Do not open a browser."),
+        click.option(
+            "--keep-history",
+            type=float,
+            default=None,
+            metavar="DAYS",
+            help="Forget notebook history older than this (default: keep it all).",
+        ),
     ]
     for option in reversed(options):
         command = option(command)
@@ -193,6 +200,7 @@ def _serve(
     root_dir: Path,
     allow_origin: tuple[str, ...],
     no_browser: bool,
+    keep_history: float | None,
 ) -> None:
     import secrets
 
@@ -203,7 +211,15 @@ def _serve(
         raise click.ClickException("no password stored; set one with `interlace server password`")
     if token is None:
         token = "" if use_password else secrets.token_hex(24)
-    config = ServerConfig(ip, port, token, password_hash, root_dir.resolve(), allow_origin)
+    config = ServerConfig(
+        ip,
+        port,
+        token,
+        password_hash,
+        root_dir.resolve(),
+        allow_origin,
+        keep_history_days=keep_history,
+    )
     try:
         serve(config, open_browser=not no_browser)
     except InterlaceError as exc:

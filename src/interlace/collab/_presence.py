@@ -25,12 +25,23 @@ __all__ = ["Presence"]
 class Presence:
     """The awareness of one room, keyed by the peers that control each Yjs client id."""
 
-    def __init__(self, doc: Doc[Any], broadcast: Callable[[bytes, int | None], None]) -> None:
+    def __init__(
+        self,
+        doc: Doc[Any],
+        broadcast: Callable[[bytes, int | None], None],
+        visits: Callable[[str, str], None] | None = None,
+    ) -> None:
         self.awareness = Awareness(doc)
         self.awareness.set_local_state(None)
         self._broadcast = broadcast
+        self._visits = visits
         self._controlled: dict[int, set[int]] = {}
+        self._names: dict[int, str] = {}
         self.awareness.observe(self._on_update)
+
+    def name_of(self, peer: int) -> str:
+        """The name ``peer`` goes by (its awareness ``user.name``), or "anonymous"."""
+        return self._names.get(peer, "anonymous")
 
     @property
     def states(self) -> dict[int, JSONDict]:
@@ -56,6 +67,9 @@ class Presence:
         clients = self._controlled.pop(peer, set())
         if clients:
             self.awareness.remove_awareness_states(sorted(clients), None)
+        name = self._names.pop(peer, None)
+        if name is not None and self._visits is not None:
+            self._visits("left", name)
 
     def _on_update(self, topic: str, event: tuple[dict[str, list[int]], Any]) -> None:
         if topic != "update":
@@ -65,7 +79,20 @@ class Presence:
             controlled = self._controlled.setdefault(origin, set())
             controlled.update(changes["added"], changes["updated"])
             controlled.difference_update(changes["removed"])
+            self._learn_name(origin)
         clients = [*changes["added"], *changes["updated"], *changes["removed"]]
         update = self.awareness.encode_awareness_update(clients)
         skip = origin if isinstance(origin, int) else None
         self._broadcast(create_awareness_message(update), skip)
+
+    def _learn_name(self, peer: int) -> None:
+        """Note the name a peer's state gives; its first name is when it joined."""
+        for client in self._controlled.get(peer, ()):
+            user = (self.awareness.states.get(client) or {}).get("user")
+            name = user.get("name") if isinstance(user, dict) else None
+            if isinstance(name, str) and name and self._names.get(peer) != name:
+                first = peer not in self._names
+                self._names[peer] = name
+                if first and self._visits is not None:
+                    self._visits("joined", name)
+                return

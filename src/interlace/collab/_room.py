@@ -57,8 +57,22 @@ class Peer(Protocol):
         """The next message, or None once the peer has gone."""
 
 
+class Recorder(Protocol):
+    """Where a room's history goes (``interlace.record`` keeps it): events with an actor."""
+
+    def record(
+        self, kind: str, actor: str, data: JSONDict | None = None, change: bytes | None = None
+    ) -> int | None: ...
+
+
 class Room:
-    """One notebook shared by its peers and owned by the server."""
+    """One notebook shared by its peers and owned by the server.
+
+    With a ``recorder``, every document change is recorded with who made it (a
+    peer's name from its presence, or whoever ran the cell writing an output),
+    and so is everything that happens around it: runs, kernel events, people
+    joining and leaving.
+    """
 
     def __init__(
         self,
@@ -74,10 +88,11 @@ class Room:
         self._log = log_
         self._save = save
         self._peers: dict[int, MemoryObjectSendStream[bytes]] = {}
-        self.presence = Presence(document.doc, self._broadcast)
+        self.recorder: Recorder | None = None
+        self.presence = Presence(document.doc, self._broadcast, self.record)
         self._changed = anyio.Event()
         self._applying_from: int | None = None
-        self.runs = CellRuns(document, spill)
+        self.runs = CellRuns(document, spill, self.record)
         self._subscription = document.doc.observe(self._on_change)
 
     @classmethod
@@ -104,11 +119,19 @@ class Room:
         update = event.update
         self._log.append(self.path, update)
         self._logged_bytes += len(update)
-        if self._logged_bytes > COMPACT_AFTER_BYTES:
-            self._log.replace(self.path, self.document.doc.get_update())
-            self._logged_bytes = 0
         self._broadcast(create_update_message(update), skip=self._applying_from)
         self._changed.set()
+        if self.recorder is not None:
+            if self._applying_from is not None:
+                kind, actor = "edit", self.presence.name_of(self._applying_from)
+            else:
+                kind, actor = self.runs.writing()
+            self.recorder.record(kind, actor, change=update)
+
+    def record(self, kind: str, actor: str, data: JSONDict | None = None) -> None:
+        """Record an event that is not a document change (a run, a kernel event, a visit)."""
+        if self.recorder is not None:
+            self.recorder.record(kind, actor, data)
 
     def _broadcast(self, message: bytes, skip: int | None = None) -> None:
         """Queue ``message`` for every peer but ``skip``; a peer on its way out is passed over."""
@@ -131,6 +154,17 @@ class Room:
             self._changed = anyio.Event()
             await anyio.sleep(AUTOSAVE_DELAY)
             self.save()
+            if self._logged_bytes > COMPACT_AFTER_BYTES:
+                self.compact()
+
+    def compact(self) -> None:
+        """Replace the logged updates by one holding the whole document.
+
+        Done here, between changes: inside a change (a document transaction)
+        the document cannot be read.
+        """
+        self._log.replace(self.path, self.document.doc.get_update())
+        self._logged_bytes = 0
 
     def save(self) -> None:
         try:

@@ -79,9 +79,15 @@ class _Run:
 class CellRuns:
     """The run queue of one notebook and the writing of outputs into its document."""
 
-    def __init__(self, document: NotebookDocument, spill: OutputSpill | None = None) -> None:
+    def __init__(
+        self,
+        document: NotebookDocument,
+        spill: OutputSpill | None = None,
+        record: Callable[[str, str, JSONDict | None], None] | None = None,
+    ) -> None:
         self.document = document
         self.spill = spill
+        self._record_event = record
         self.running: _Run | None = None
         self._queued: list[str] = []
         self._generation = 0
@@ -91,6 +97,18 @@ class CellRuns:
         self._send, self._receive = anyio.create_memory_object_stream[
             tuple[list[str], Start, str, int]
         ](math.inf)
+
+    # History.
+
+    def writing(self) -> tuple[str, str]:
+        """Who a change the server makes now is on behalf of: (kind, actor) for the record."""
+        if self.running is not None:
+            return "output", self.running.who
+        return "kernel", "server"
+
+    def _event(self, kind: str, actor: str, data: JSONDict | None = None) -> None:
+        if self._record_event is not None:
+            self._record_event(kind, actor, data)
 
     # Asking.
 
@@ -108,6 +126,7 @@ class CellRuns:
             self._record(cell_id, {"by": who, "queued": queued, "status": "queued"})
         self._queued.extend(cell_ids)
         self._send.send_nowait((cell_ids, start, who, self._generation))
+        self._event("queued", who, {"cells": cell_ids})
 
     async def ask(self, prompt: str, password: bool) -> str:
         """The running cell called ``input()``: wait for ``answer`` (a stdin handler)."""
@@ -131,6 +150,7 @@ class CellRuns:
 
     def interrupt(self, who: str) -> None:
         """The kernel is being interrupted: note it on the running cell, drop the queue."""
+        self._event("interrupted", who)
         self._drop_queued()
         if self._answer is not None:
             self.answer("")
@@ -139,6 +159,7 @@ class CellRuns:
 
     def restart(self, who: str) -> None:
         """The kernel is being restarted: stop following the running cell, drop the queue."""
+        self._event("restarted", who)
         self._drop_queued()
         if self._answer is not None:
             self.answer("")
@@ -180,6 +201,7 @@ class CellRuns:
         if document.cell(cell_id)["cell_type"] != "code":
             self._record(cell_id, {"status": "ok", "started": _now()}, replace=False)
             return
+        self._event("started", run.who, {"cell_id": cell_id})
         self.running = run
         self._record(cell_id, {"status": "running", "started": run.started.isoformat()}, False)
         if self.spill is not None:
@@ -190,7 +212,6 @@ class CellRuns:
         status = "error"
         with run.scope:
             status = await self._follow(cell_id, start)
-        self.running = None
         if run.restarted is None:
             document.set_kernel_state("dead" if status == "died" else "idle")
         self._flush_streams(cell_id)
@@ -200,13 +221,19 @@ class CellRuns:
             status = "interrupted"
         if status not in ("ok", "restarted", "interrupted"):
             self._drop_queued()
+        seconds = round((datetime.now(UTC) - run.started).total_seconds(), 3)
+        if status == "died":
+            self._event("died", "kernel", {"cell_id": cell_id})
+        count = document.cell(cell_id).get("execution_count") if cell_id in document.cells else None
+        finished = {"cell_id": cell_id, "status": status, "execution_count": count}
+        self._event("finished", run.who, {**finished, "seconds": seconds})
         if cell_id in document.cells:
-            seconds = (datetime.now(UTC) - run.started).total_seconds()
-            record: JSONDict = {"status": status, "finished": _now(), "seconds": round(seconds, 3)}
+            record: JSONDict = {"status": status, "finished": _now(), "seconds": seconds}
             for event in ("interrupted", "restarted"):
                 if getattr(run, event) is not None:
                     record[event] = getattr(run, event)
             self._record(cell_id, record, replace=False)
+        self.running = None
 
     async def _follow(self, cell_id: str, start: Start) -> str:
         """Run one cell's current source, writing what it sends; its status."""

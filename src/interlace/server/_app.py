@@ -24,6 +24,7 @@ from interlace.server._auth import COOKIE, SAFE_METHODS, Authenticator
 from interlace.server._channels import serve_channels
 from interlace.server._config import cookie_secret
 from interlace.server._contents import Contents, ContentsError
+from interlace.server._history import HistoryApi
 from interlace.server._kernels import KernelRegistry
 from interlace.server._notebooks import NotebookApi, TrustedNotebooks
 from interlace.server._pages import AppPages, LoginPages, login_redirect
@@ -98,7 +99,7 @@ class Api:
             self._kernels = KernelRegistry(tasks, self.config.default_kernel)
             self._sessions = Sessions(self._kernels)
             self._rpc = RpcService(self._kernels).methods()
-            self._rooms = Rooms(self.contents, self._kernels, tasks)
+            self._rooms = Rooms(self.contents, self._kernels, tasks, self.config.keep_history_days)
             yield
             self._rooms.close()
             await self._kernels.shutdown_all()
@@ -402,6 +403,7 @@ def create_app(config: ServerConfig) -> Guard:
         Route("/api/rpc", api.rpc, methods=["POST"]),
         WebSocketRoute("/api/collab/{path:path}", api.collab),
         *notebooks.routes(),
+        *HistoryApi(lambda: api.rooms, api.contents).routes(),
         WebSocketRoute("/api/rpc/ws", api.rpc_websocket),
         Route("/api/sessions", api.list_sessions, methods=["GET"]),
         Route("/api/sessions", api.create_session, methods=["POST"]),

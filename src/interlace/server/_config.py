@@ -36,6 +36,8 @@ class ServerConfig:
     root_dir: Path = field(default_factory=Path.cwd)
     allow_origins: tuple[str, ...] = ()
     default_kernel: str = "interlace"
+    keep_history_days: float | None = None
+    """Notebook history older than this is forgotten; None keeps all of it."""
 
 
 def config_dir() -> Path:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from typing import TYPE_CHECKING, Any
 
 import anyio
@@ -15,6 +16,7 @@ from starlette.websockets import WebSocketDisconnect
 
 from interlace.collab import NotebookDocument, Room
 from interlace.errors import InterlaceError
+from interlace.record import Recordings
 from interlace.server._contents import ContentsError, validate_notebook
 from interlace.store import UpdateLog, atomic_write
 
@@ -132,11 +134,19 @@ class _FileSpill:
 class Rooms:
     """Every open notebook room, by path, with the kernel each one runs its cells on."""
 
-    def __init__(self, contents: Contents, kernels: KernelRegistry, tasks: TaskGroup) -> None:
+    def __init__(
+        self,
+        contents: Contents,
+        kernels: KernelRegistry,
+        tasks: TaskGroup,
+        keep_history_days: float | None = None,
+    ) -> None:
         self.contents = contents
         self.kernels = kernels
         self.tasks = tasks
         self.log = UpdateLog(contents.root / ".interlace" / "collab.sqlite")
+        self.recordings = Recordings(contents.root / ".interlace" / "recordings.sqlite")
+        self.keep_history_days = keep_history_days
         self.rooms: dict[str, Room] = {}
         self.room_kernels: dict[str, ServedKernel] = {}
         self._restarting: dict[str, anyio.Event] = {}
@@ -163,6 +173,10 @@ class Rooms:
 
             spill = _FileSpill(self.contents, path)
             room = Room.open(path, load, self.log, save, spill)
+            if self.keep_history_days is not None:
+                cutoff = time.time() - self.keep_history_days * 86400
+                self.recordings.forget_before(path, cutoff)
+            room.recorder = self.recordings.recorder(path, room.document.doc.get_update)
             room.document.set_kernel_state("none")
             self.rooms[path] = room
             self.tasks.start_soon(room.run)
@@ -282,3 +296,4 @@ class Rooms:
         for room in self.rooms.values():
             room.close()
         self.log.close()
+        self.recordings.close()
