@@ -7,8 +7,10 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from pycrdt import (
+    Awareness,
     Doc,
     YMessageType,
+    create_awareness_message,
     create_sync_message,
     create_update_message,
     handle_sync_message,
@@ -108,3 +110,11 @@ def set_source(peer: YPeer, cell_id: str, text: str) -> None:
     del source[:]
     source.insert(0, text)
     peer.pump()
+
+
+def announce(peer: YPeer, name: str) -> None:
+    """Tell the room who ``peer`` is, as a page does with its awareness state."""
+    awareness = Awareness(peer.document.doc)
+    awareness.set_local_state({"user": {"name": name, "color": "#1a85ff"}})
+    update = awareness.encode_awareness_update([awareness.client_id])
+    peer.ws.send(create_awareness_message(update))
