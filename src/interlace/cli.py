@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -9,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import click
 
 from interlace import __version__
-from interlace.errors import InterlaceError
+from interlace.errors import InterlaceError, KernelDied
 from interlace.protocol import (
     CHANNELS,
     PROTOCOL_VERSION,
@@ -158,6 +159,71 @@ def console(kernel: str, existing: str | None, no_others: bool) -> None:
         anyio.run(run_console, options)
     except InterlaceError as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+@main.command()
+@click.option(
+    "--existing",
+    is_flag=False,
+    flag_value="",
+    default="",
+    help="The kernel to record: a connection file, a name in the runtime directory, "
+    "or nothing for the most recent.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="The session file to write (JSON lines).",
+)
+def record(existing: str, output: Path) -> None:
+    """Record a running kernel's session: every client's inputs and outputs, until it ends."""
+    import anyio
+
+    from interlace.client import AsyncKernelClient
+    from interlace.record import SessionWriter
+
+    async def recording(writer_file: Any) -> SessionWriter:
+        async with AsyncKernelClient.from_file(existing or None) as client:
+            info = await client.kernel_info(timeout=10)
+            writer = SessionWriter(writer_file, str(info.get("implementation", "")))
+            click.echo(f"recording to {output}; Ctrl-C stops", err=True)
+            with contextlib.suppress(KernelDied):
+                async with client.subscribe() as messages:
+                    async for message in messages:
+                        writer.write(message)
+            return writer
+
+    with output.open("w", encoding="utf-8") as file:
+        try:
+            writer = anyio.run(recording, file)
+        except KeyboardInterrupt:
+            click.echo("stopped", err=True)
+            return
+        except InterlaceError as exc:
+            raise click.ClickException(str(exc)) from exc
+    click.echo(f"the kernel went away; {writer.count} messages recorded", err=True)
+
+
+@main.command()
+@click.argument("session", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--speed", type=float, default=1.0, show_default=True, help="Times real speed.")
+@click.option("--skip-idle", is_flag=True, help="Play pauses over a second as half a second.")
+def replay(session: Path, speed: float, skip_idle: bool) -> None:
+    """Play a recorded kernel session or notebook recording in the terminal, in time."""
+    from interlace.record import RecordingError, play, read_recording
+
+    if speed <= 0:
+        raise click.BadParameter("must be above 0", param_hint="--speed")
+    try:
+        with session.open(encoding="utf-8") as file:
+            header, entries = read_recording(file)
+    except RecordingError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for wait, text in play(header, entries, skip_idle=skip_idle):
+        time.sleep(wait / speed)
+        click.echo(text, nl=False)
 
 
 def _server_options(command: Callable[..., None]) -> Callable[..., None]:

@@ -82,8 +82,8 @@ def _bundle_text(data: dict[str, Any]) -> str:
 
 def _session_text(entry: dict[str, Any], clients: dict[str, int]) -> str | None:
     kind, content = entry.get("msg_type"), entry.get("content") or {}
-    client = clients.setdefault(str(entry.get("client", "")), len(clients) + 1)
     if kind == "execute_input":
+        client = clients.setdefault(str(entry.get("client", "")), len(clients) + 1)
         code = str(content.get("code", "")).rstrip("\n").replace("\n", "\n   ...: ")
         return f"[client {client}] In [{content.get('execution_count')}]: {code}\n"
     if kind == "stream":
