@@ -224,15 +224,15 @@ class CellRuns:
         seconds = round((datetime.now(UTC) - run.started).total_seconds(), 3)
         if status == "died":
             self._event("died", "kernel", {"cell_id": cell_id})
-        count = document.cell(cell_id).get("execution_count") if cell_id in document.cells else None
-        finished = {"cell_id": cell_id, "status": status, "execution_count": count}
-        self._event("finished", run.who, {**finished, "seconds": seconds})
         if cell_id in document.cells:
             record: JSONDict = {"status": status, "finished": _now(), "seconds": seconds}
             for event in ("interrupted", "restarted"):
                 if getattr(run, event) is not None:
                     record[event] = getattr(run, event)
             self._record(cell_id, record, replace=False)
+        count = document.cell(cell_id).get("execution_count") if cell_id in document.cells else None
+        finished = {"cell_id": cell_id, "status": status, "execution_count": count}
+        self._event("finished", run.who, {**finished, "seconds": seconds})
         self.running = None
 
     async def _follow(self, cell_id: str, start: Start) -> str:

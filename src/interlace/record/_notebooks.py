@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from pycrdt import Doc, merge_updates
+from pycrdt import Doc
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 __all__ = ["SNAPSHOT_EVERY", "Event", "NotebookRecorder", "RecordingError", "Recordings"]
 
-SNAPSHOT_EVERY = 500
+SNAPSHOT_EVERY = 1000
 """Document changes between two stored states of the whole document."""
 
 EXPORT_FORMAT = "interlace-notebook-recording"
@@ -263,19 +263,19 @@ class Recordings:
 class NotebookRecorder:
     """Appends one open notebook's events, with a snapshot every so often.
 
-    Snapshots are built from the changes themselves (the state when the
-    recorder was made, merged with every change since), never read from the
-    document: changes arrive inside the document's transactions, where it
-    cannot be read. Changes made while recording is off are merged too, so the
-    first event after it is turned back on comes with a complete snapshot.
+    Snapshots come from a copy of the document that every change is applied
+    to, never from the document itself: changes arrive inside its transactions,
+    where it cannot be read. Changes made while recording is off reach the copy
+    too, so the first event after it is turned back on has a complete snapshot.
     """
 
     def __init__(self, recordings: Recordings, path: str, state: Callable[[], bytes]) -> None:
         self.recordings = recordings
         self.path = path
         self._seq = recordings._last_seq(path)
-        self._base = state()
-        self._since: list[bytes] = []
+        self._copy: Doc[Any] = Doc()
+        self._copy.apply_update(state())
+        self._changes_since_snapshot = 0
         self._snapshot_due = True
         self.record("opened" if self._seq < 0 else "resumed", "server")
 
@@ -284,19 +284,16 @@ class NotebookRecorder:
     ) -> int | None:
         """Append an event now; its seq, or None when this notebook's recording is off."""
         if change is not None:
-            self._since.append(change)
+            self._copy.apply_update(change)
+            self._changes_since_snapshot += 1
         if not self.recordings.enabled(self.path):
             self._snapshot_due = True
-            if len(self._since) >= self.recordings.snapshot_every:
-                self._base = merge_updates(self._base, *self._since)
-                self._since.clear()
             return None
         self._seq += 1
         event = Event(self._seq, time.time(), actor, kind, data or {}, change)
         self.recordings._insert(self.path, event)
-        if self._snapshot_due or len(self._since) >= self.recordings.snapshot_every:
-            self._base = merge_updates(self._base, *self._since)
-            self._since.clear()
-            self.recordings._snapshot(self.path, self._seq, self._base)
+        if self._snapshot_due or self._changes_since_snapshot >= self.recordings.snapshot_every:
+            self.recordings._snapshot(self.path, self._seq, self._copy.get_update())
+            self._changes_since_snapshot = 0
             self._snapshot_due = False
         return self._seq
