@@ -2,6 +2,8 @@
 
 export interface CommandTarget {
   mode(): "command" | "edit";
+  /** True while the notebook keys are off (e.g. during history playback). */
+  suspended?(): boolean;
   save(): void;
   editSelected(): void;
   runAndAdvance(): void;
@@ -45,6 +47,7 @@ export function installKeyboard(nb: CommandTarget): () => void {
       nb.save();
       return;
     }
+    if (nb.suspended?.()) return;
     if (ev.defaultPrevented || nb.mode() !== "command" || isTextField(ev.target)) return;
     if (ev.target instanceof HTMLElement && ev.target.closest(".cm-editor")) return;
 

@@ -11,6 +11,7 @@ import type { EditorHooks } from "./editor";
 import { closeInspect, inspectAtCursor, inspectOpen } from "./inspect";
 import { KernelClient, type ExecuteTarget } from "./kernel";
 import { installKeyboard, type CommandTarget } from "./keyboard";
+import { PlaybackView } from "./playback";
 import { Presence, type Peer } from "./presence";
 import { Toolbar, type ToolbarActions } from "./toolbar";
 
@@ -20,6 +21,10 @@ export class NotebookView implements CellHost, CommandTarget, ToolbarActions {
   readonly doc: NotebookDocument;
   readonly awareness: Awareness;
   readonly el: HTMLElement;
+  /** The scrolling area around the live cells (hidden during playback). */
+  readonly scroll: HTMLElement;
+  /** Where the playback view goes while active. */
+  readonly playbackHost: HTMLElement;
   readonly toolbar: Toolbar;
   readonly presence: Presence;
   private readonly ydoc = new Y.Doc();
@@ -32,12 +37,15 @@ export class NotebookView implements CellHost, CommandTarget, ToolbarActions {
   private isTrusted = false;
   private lastDeleted: CellSnapshot | null = null;
   private initialized = false;
+  private playback: PlaybackView | null = null;
 
   constructor(readonly path: string) {
     this.doc = new NotebookDocument(this.ydoc);
     this.kernel = new KernelClient(path);
     this.el = h("main", { class: "notebook", "data-testid": "notebook", tabindex: "-1" });
     this.toolbar = new Toolbar(this);
+    this.scroll = h("div", { class: "notebook-scroll" }, this.el);
+    this.playbackHost = h("div", { class: "playback-host", hidden: true });
     const wsOrigin = `${location.protocol === "https:" ? "wss://" : "ws://"}${location.host}`;
     // The cookie is what authenticates; _xsrf rides along for servers that also check it on websockets.
     const xsrf = cookie("_xsrf");
@@ -526,6 +534,40 @@ export class NotebookView implements CellHost, CommandTarget, ToolbarActions {
     this.moveSelected(1);
   }
 
+  // ---- history playback --------------------------------------------------------------
+
+  suspended(): boolean {
+    return this.playback !== null;
+  }
+
+  /** Switch to the read-only playback view; the live view (and its connection) stays as it is, hidden. */
+  history(): void {
+    if (this.playback) return;
+    closeInspect();
+    if (this.currentMode === "edit") this.commandMode();
+    const playback = new PlaybackView(this.path, { exit: () => this.exitHistory(), trusted: () => this.isTrusted });
+    this.playback = playback;
+    this.toolbar.el.hidden = true;
+    this.scroll.hidden = true;
+    this.playbackHost.replaceChildren(playback.el);
+    this.playbackHost.hidden = false;
+    document.body.dataset.playback = "true";
+    void playback.start();
+  }
+
+  exitHistory(): void {
+    const playback = this.playback;
+    if (!playback) return;
+    this.playback = null;
+    playback.destroy();
+    this.playbackHost.hidden = true;
+    this.playbackHost.replaceChildren();
+    this.toolbar.el.hidden = false;
+    this.scroll.hidden = false;
+    delete document.body.dataset.playback;
+    this.commandMode();
+  }
+
   clearOutputs(): void {
     const id = this.selectedId;
     const hasOwn = id !== null && (this.doc.outputList(id).length > 0 || this.doc.executionCount(id) !== null);
@@ -538,7 +580,7 @@ export function mountNotebook(root: HTMLElement, headerSlot: HTMLElement, path: 
   document.title = basename(path);
   const nb = new NotebookView(path);
   headerSlot.replaceChildren(nb.toolbar.status, nb.presence.el);
-  root.replaceChildren(h("div", { class: "notebook-page" }, nb.toolbar.el, h("div", { class: "notebook-scroll" }, nb.el)));
+  root.replaceChildren(h("div", { class: "notebook-page" }, nb.toolbar.el, nb.scroll, nb.playbackHost));
   void nb.start();
   return nb;
 }

@@ -15,6 +15,7 @@ export interface ToolbarActions {
   trust(): void;
   toMarkdown(): void;
   toCode(): void;
+  history(): void;
 }
 
 export class Toolbar {
@@ -51,6 +52,8 @@ export class Toolbar {
       button("to-markdown", "Markdown", "Make the selected cell a markdown cell (m)", () => a.toMarkdown()),
       sep(),
       this.trustButton,
+      sep(),
+      button("history", "History", "Play back what happened to this notebook", () => a.history()),
     );
     this.kernelStatus = h("span", { class: "kernel-status", "data-testid": "kernel-status", title: "Kernel status" });
     this.connectionStatus = h("span", { class: "connection-status", "data-testid": "connection-status", title: "Connection to the server" });
