@@ -19,6 +19,7 @@ import browser
 import client
 import collab
 import kernel
+import record
 import server
 import wire
 from _harness import Result, report
@@ -33,6 +34,7 @@ GROUPS: dict[str, Callable[[bool], list[Result]]] = {
     "server": server.run,
     "collab": collab.run,
     "browser": browser.run,
+    "record": record.run,
 }
 
 

@@ -19,9 +19,11 @@ def test_quick_run_prints_a_ratio_for_every_case() -> None:
     lines = [
         line
         for line in done.stdout.splitlines()
-        if line.startswith(("wire:", "kernel:", "client:", "server:", "collab:", "browser:"))
+        if line.startswith(
+            ("wire:", "kernel:", "client:", "server:", "collab:", "browser:", "record:")
+        )
     ]
-    assert len(lines) == 29, done.stdout
+    assert len(lines) == 32, done.stdout
     for line in lines:
         ratio = re.search(r" (\d+\.\d+)x", line)
         assert ratio is not None, line
