@@ -74,6 +74,9 @@ def test_a_recorded_session_plays_back_as_it_was(notebook_server: RunningServer)
         ("second", "ok"),
         ("second", "error"),
     ]
+    (queued,) = [e["data"] for e in events if e["kind"] == "queued" and e["actor"] == "alice"]
+    assert queued["cells"] == ["first", "second"]
+    assert queued["kernel"] == http.get("/api/kernels").json()[0]["id"]
     edits = {e["actor"] for e in events if e["kind"] == "edit"}
     assert edits == {"alice", "bob"}
     outputs_by = {e["actor"] for e in events if e["kind"] == "output"}

@@ -118,15 +118,16 @@ class CellRuns:
         if unknown:
             raise KeyError(f"no cells {unknown}")
 
-    def execute(self, cell_ids: list[str], start: Start, who: str) -> None:
-        """Queue cells to run in order on ``start``'s kernel; KeyError for unknown cells."""
+    def execute(self, cell_ids: list[str], start: Start, who: str, kernel: str = "") -> None:
+        """Queue cells to run in order on ``start``'s kernel (id ``kernel``); KeyError for
+        unknown cells."""
         self.check(cell_ids)
         queued = _now()
         for cell_id in cell_ids:
             self._record(cell_id, {"by": who, "queued": queued, "status": "queued"})
         self._queued.extend(cell_ids)
         self._send.send_nowait((cell_ids, start, who, self._generation))
-        self._event("queued", who, {"cells": cell_ids})
+        self._event("queued", who, {"cells": cell_ids, "kernel": kernel})
 
     async def ask(self, prompt: str, password: bool) -> str:
         """The running cell called ``input()``: wait for ``answer`` (a stdin handler)."""

@@ -251,7 +251,7 @@ class Rooms:
         async def start(code: str) -> RunningCell:
             return await kernel.client.execute(code, stdin=room.runs.ask)
 
-        room.runs.execute(cell_ids, start, who)
+        room.runs.execute(cell_ids, start, who, kernel.id)
         return cell_ids
 
     async def interrupt(self, path: str, who: str) -> None:
