@@ -52,6 +52,15 @@ def test_a_recorded_session_plays_back_as_it_was(notebook_server: RunningServer)
             lambda: any(o.get("ename") == "ZeroDivisionError" for o in outputs(alice, "second"))
         )
         capture()
+        added = bob.document.insert_cell(2, "markdown", "# notes")
+        bob.pump()
+        bob.document.move_cell(added, 0)
+        bob.pump()
+        alice.until(lambda: alice.document.cell_ids()[0] == added)
+        capture()
+        bob.document.delete_cell(added)
+        bob.pump()
+        alice.until(lambda: added not in alice.document.cells)
         http.post(f"{API}/restart", json={"who": "bob"})
         alice.until(lambda: alice.document.kernel.get("state") == "idle")
         capture()
@@ -77,6 +86,10 @@ def test_a_recorded_session_plays_back_as_it_was(notebook_server: RunningServer)
     (queued,) = [e["data"] for e in events if e["kind"] == "queued" and e["actor"] == "alice"]
     assert queued["cells"] == ["first", "second"]
     assert queued["kernel"] == http.get("/api/kernels").json()[0]["id"]
+    for kind in ("created", "moved", "deleted"):
+        assert [(e["actor"], e["data"]["cells"]) for e in events if e["kind"] == kind] == [
+            ("bob", [added])
+        ]
     edits = {e["actor"] for e in events if e["kind"] == "edit"}
     assert edits == {"alice", "bob"}
     outputs_by = {e["actor"] for e in events if e["kind"] == "output"}

@@ -123,7 +123,14 @@ export function describeEvent(ev: HistoryEvent, cellName: CellNamer = shortCellN
     case "opened":
       return `${who} opened the notebook`;
     case "edit":
-      return `${who} edited`;
+    case "created":
+    case "deleted":
+    case "moved": {
+      const cells = Array.isArray(d["cells"]) ? d["cells"].filter((c): c is string => typeof c === "string") : [];
+      const verb = ev.kind === "edit" ? "edited" : ev.kind;
+      if (cells.length === 1) return `${who} ${verb} ${cellName(cells[0]!)}`;
+      return cells.length > 1 ? `${who} ${verb} ${cells.length} cells` : `${who} ${verb}`;
+    }
     case "output":
       return cell ? `output in ${named} (${who}'s run)` : `output from ${who}'s run`;
     case "kernel": {

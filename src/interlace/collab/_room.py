@@ -44,6 +44,9 @@ log = logging.getLogger("interlace.collab")
 AUTOSAVE_DELAY = 1.0
 """Seconds of quiet after a change before the notebook file is written."""
 
+_CELL_CHANGES = ("created", "deleted", "moved")
+"""Edits recorded under their own kind, in this order of precedence."""
+
 COMPACT_AFTER_BYTES = 16 << 20
 """Once this much was logged since the last compaction, the log becomes one snapshot."""
 
@@ -93,6 +96,8 @@ class Room:
         self._changed = anyio.Event()
         self._applying_from: int | None = None
         self.runs = CellRuns(document, spill, self.record)
+        self._touched: dict[str, set[str]] = {}
+        self._cells_subscription = document.cells.observe_deep(self._on_cells)
         self._subscription = document.doc.observe(self._on_change)
 
     @classmethod
@@ -121,12 +126,30 @@ class Room:
         self._logged_bytes += len(update)
         self._broadcast(create_update_message(update), skip=self._applying_from)
         self._changed.set()
+        touched, self._touched = self._touched, {}
         if self.recorder is not None:
             if self._applying_from is not None:
-                kind, actor = "edit", self.presence.name_of(self._applying_from)
+                kind = next((k for k in _CELL_CHANGES if k in touched), "edit")
+                cells = sorted(touched.get(kind, ()))
+                actor = self.presence.name_of(self._applying_from)
+                self.recorder.record(kind, actor, {"cells": cells}, change=update)
             else:
                 kind, actor = self.runs.writing()
-            self.recorder.record(kind, actor, change=update)
+                self.recorder.record(kind, actor, change=update)
+
+    def _on_cells(self, events: list[Any]) -> None:
+        """Note which cells a change created, deleted, moved or edited (before it is recorded)."""
+        for event in events:
+            path = list(event.path)
+            keys = getattr(event, "keys", None) or {}
+            if not path:
+                for cell_id, change in keys.items():
+                    kind = {"add": "created", "delete": "deleted"}.get(change.get("action"))
+                    if kind is not None:
+                        self._touched.setdefault(kind, set()).add(str(cell_id))
+            else:
+                kind = "moved" if len(path) == 1 and "position" in keys else "edit"
+                self._touched.setdefault(kind, set()).add(str(path[0]))
 
     def record(self, kind: str, actor: str, data: JSONDict | None = None) -> None:
         """Record an event that is not a document change (a run, a kernel event, a visit)."""
@@ -220,5 +243,6 @@ class Room:
 
     def close(self) -> None:
         self.document.doc.unobserve(self._subscription)
+        self.document.cells.unobserve(self._cells_subscription)
         self.runs.close()
         self.save()
