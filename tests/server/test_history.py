@@ -54,6 +54,8 @@ def test_a_recorded_session_plays_back_as_it_was(notebook_server: RunningServer)
         capture()
         added = bob.document.insert_cell(2, "markdown", "# notes")
         bob.pump()
+        rendered = http.post(f"{API}/execute", json={"cells": [added], "who": "bob"})
+        assert rendered.status_code == 202
         bob.document.move_cell(added, 0)
         bob.pump()
         alice.until(lambda: alice.document.cell_ids()[0] == added)
@@ -86,6 +88,9 @@ def test_a_recorded_session_plays_back_as_it_was(notebook_server: RunningServer)
     (queued,) = [e["data"] for e in events if e["kind"] == "queued" and e["actor"] == "alice"]
     assert queued["cells"] == ["first", "second"]
     assert queued["kernel"] == http.get("/api/kernels").json()[0]["id"]
+    assert [(e["actor"], e["data"]) for e in events if e["kind"] == "rendered"] == [
+        ("bob", {"cell_id": added})
+    ]
     for kind in ("created", "moved", "deleted"):
         assert [(e["actor"], e["data"]["cells"]) for e in events if e["kind"] == kind] == [
             ("bob", [added])

@@ -160,6 +160,8 @@ export function describeEvent(ev: HistoryEvent, cellName: CellNamer = shortCellN
       return `${who} joined`;
     case "left":
       return `${who} left`;
+    case "rendered":
+      return `${who} rendered ${named}`;
     case "saved":
       return `${who} saved`;
     default:

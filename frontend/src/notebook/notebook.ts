@@ -383,7 +383,8 @@ export class NotebookView implements CellHost, CommandTarget, ToolbarActions {
   private runSelected(after: "advance" | "stay" | "insert"): void {
     const id = this.selectedId;
     if (!id) return;
-    if (this.doc.cellType(id) === "code") void this.execute({ cells: [id] });
+    // Markdown renders here at once; the server only records it (no kernel involved).
+    void this.execute({ cells: [id] });
     const idx = this.order.indexOf(id);
     if (after === "stay") {
       this.commandMode();

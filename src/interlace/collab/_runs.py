@@ -129,6 +129,13 @@ class CellRuns:
         self._send.send_nowait((cell_ids, start, who, self._generation))
         self._event("queued", who, {"cells": cell_ids, "kernel": kernel})
 
+    def render(self, cell_ids: list[str], who: str) -> None:
+        """Markdown (or raw) cells were run: nothing for the kernel, but recorded."""
+        for cell_id in cell_ids:
+            if cell_id in self.document.cells:
+                self._event("rendered", who, {"cell_id": cell_id})
+                self._record(cell_id, {"by": who, "status": "ok", "started": _now()})
+
     async def ask(self, prompt: str, password: bool) -> str:
         """The running cell called ``input()``: wait for ``answer`` (a stdin handler)."""
         cell_id = self.running.cell_id if self.running is not None else None
@@ -200,7 +207,7 @@ class CellRuns:
     async def _run_cell(self, run: _Run, start: Start) -> None:
         document, cell_id = self.document, run.cell_id
         if document.cell(cell_id)["cell_type"] != "code":
-            self._record(cell_id, {"status": "ok", "started": _now()}, replace=False)
+            self.render([cell_id], run.who)
             return
         self._event("started", run.who, {"cell_id": cell_id})
         self.running = run

@@ -246,6 +246,9 @@ class Rooms:
         room = self.open(path)
         cell_ids = cells_to_run(room.document, request)
         room.runs.check(cell_ids)
+        if all(room.document.cell(c)["cell_type"] != "code" for c in cell_ids):
+            room.runs.render(cell_ids, who)
+            return cell_ids
         kernel = await self._kernel(path)
 
         async def start(code: str) -> RunningCell:
