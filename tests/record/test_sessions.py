@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING
 
 import anyio
 import pytest
+from pycrdt import Doc
 
 from interlace.client import KernelManager
-from interlace.record import SESSION_FORMAT, play, read_recording
+from interlace.record import SESSION_FORMAT, Recordings, play, read_recording
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -96,3 +97,30 @@ def test_replay_plays_in_time_and_faster(tmp_path: Path) -> None:
     )
     assert refused.returncode != 0
     assert "cannot be read" in refused.stderr
+
+
+def test_replay_plays_an_exported_notebook_recording(tmp_path: Path) -> None:
+    recordings = Recordings(tmp_path / "r.sqlite")
+    recorder = recordings.recorder("n.ipynb", Doc().get_update)
+    recorder.record("joined", "alice")
+    recorder.record("queued", "alice", {"cells": ["c1"], "kernel": "k"})
+    recorder.record("started", "alice", {"cell_id": "c1"})
+    finished = {"cell_id": "c1", "status": "ok", "execution_count": 1, "seconds": 0.5}
+    recorder.record("finished", "alice", finished)
+    exported = tmp_path / "n.jsonl"
+    exported.write_text("".join(recordings.export("n.ipynb")))
+    done = subprocess.run(
+        [*INTERLACE, "replay", str(exported), "--skip-idle"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=30,
+    )
+    shown = [line.split(" ", 1)[1] for line in done.stdout.splitlines()]
+    assert shown == [
+        "server opened",
+        "alice joined",
+        "alice queued c1",
+        "alice ran c1",
+        "alice finished c1: ok [1] in 0.5 s",
+    ]
