@@ -50,8 +50,9 @@ def notebook(*cells: tuple[str, str]) -> dict[str, Any]:
     }
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
+    """One Chromium for the browser tests; Playwright's loop is gone before other async tests."""
     executable = shutil.which("chromium") or shutil.which("chromium-browser")
     if executable is None:
         pytest.fail("Chromium is not installed: scripts/test installs Debian's chromium")

@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from tests.server.ypeer import YPeer, announce, outputs, set_source
+from tests.server.conftest import TOKEN, RunningServer
+from tests.server.ypeer import NOTEBOOK, YPeer, announce, outputs, set_source
 
 if TYPE_CHECKING:
-    from tests.server.conftest import RunningServer
+    from pathlib import Path
 
 API = "/api/notebooks/shared.ipynb"
 
@@ -146,3 +147,25 @@ def test_fork_export_import_and_recording_off(notebook_server: RunningServer) ->
     finally:
         quiet.close()
     assert http.get(f"{API}/history").json() == {"enabled": False, "events": events}
+
+
+def test_keep_history_forgets_what_is_older(tmp_path: Path) -> None:
+    (tmp_path / "shared.ipynb").write_text(json.dumps(NOTEBOOK))
+    first = RunningServer(tmp_path, "--token", TOKEN)
+    peer = YPeer(first, "shared.ipynb")
+    try:
+        peer.until(lambda: "first" in peer.document.cells)
+        set_source(peer, "first", "edited in the first session")
+    finally:
+        peer.close()
+        first.stop()
+    again = RunningServer(tmp_path, "--token", TOKEN, "--keep-history", "0")
+    try:
+        assert again.http.get(f"{API}/history").json()["events"] == []
+        YPeer(again, "shared.ipynb").close()
+        events = again.http.get(f"{API}/history").json()["events"]
+        assert [e["kind"] for e in events] == ["resumed"]
+        notebook = again.http.get(f"{API}/history/{events[0]['seq']}").json()["notebook"]
+        assert notebook["cells"][0]["source"] == "edited in the first session"
+    finally:
+        again.stop()

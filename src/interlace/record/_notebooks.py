@@ -111,7 +111,12 @@ class Recordings:
         return NotebookRecorder(self, path, state)
 
     def _last_seq(self, path: str) -> int:
-        row = self._db.execute("SELECT MAX(seq) FROM events WHERE path = ?", (path,)).fetchone()
+        """The last event number used (a snapshot outlives the events retention drops)."""
+        row = self._db.execute(
+            "SELECT MAX(seq) FROM (SELECT seq FROM events WHERE path = ?"
+            " UNION ALL SELECT seq FROM snapshots WHERE path = ?)",
+            (path, path),
+        ).fetchone()
         return int(row[0]) if row[0] is not None else -1
 
     def _insert(self, path: str, event: Event) -> None:
@@ -181,20 +186,36 @@ class Recordings:
     # Keeping it bounded.
 
     def forget_before(self, path: str, moment: float) -> int:
-        """Drop the events before ``moment`` (retention), keeping later moments seekable."""
-        first = self._db.execute(
-            "SELECT MIN(seq) FROM events WHERE path = ? AND at >= ?", (path, moment)
-        ).fetchone()[0]
-        if first is None:
+        """Drop the events before ``moment`` (retention), keeping later moments seekable.
+
+        The state where the kept history starts stays as a snapshot, so the
+        moments after it still come back whole.
+        """
+        oldest, last, kept = self._db.execute(
+            "SELECT MIN(seq), MAX(seq), MIN(CASE WHEN at >= ? THEN seq END)"
+            " FROM events WHERE path = ?",
+            (moment, path),
+        ).fetchone()
+        if last is None:
+            return 0
+        keep_from = kept if kept is not None else last + 1
+        if keep_from <= oldest:
             return 0
         with self._db:
             self._db.execute("BEGIN")
-            self._snapshot(path, first - 1, self.state_at(path, first - 1))
+            self._snapshot(path, keep_from - 1, self.state_at(path, keep_from - 1))
             dropped = self._db.execute(
-                "DELETE FROM events WHERE path = ? AND seq < ?", (path, first)
+                "DELETE FROM events WHERE path = ? AND seq < ?", (path, keep_from)
             ).rowcount
-            self._db.execute("DELETE FROM snapshots WHERE path = ? AND seq < ?", (path, first - 1))
+            self._db.execute(
+                "DELETE FROM snapshots WHERE path = ? AND seq < ?", (path, keep_from - 1)
+            )
         return int(dropped)
+
+    def forget_all_before(self, moment: float) -> int:
+        """Retention for every recorded notebook; how many events were dropped."""
+        paths = [row[0] for row in self._db.execute("SELECT DISTINCT path FROM events")]
+        return sum(self.forget_before(path, moment) for path in paths)
 
     # Moving between servers.
 

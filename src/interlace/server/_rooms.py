@@ -147,6 +147,9 @@ class Rooms:
         self.log = UpdateLog(contents.root / ".interlace" / "collab.sqlite")
         self.recordings = Recordings(contents.root / ".interlace" / "recordings.sqlite")
         self.keep_history_days = keep_history_days
+        if keep_history_days is not None:
+            forgotten = self.recordings.forget_all_before(time.time() - keep_history_days * 86400)
+            log.info("forgot %d recorded events older than %s days", forgotten, keep_history_days)
         self.rooms: dict[str, Room] = {}
         self.room_kernels: dict[str, ServedKernel] = {}
         self._restarting: dict[str, anyio.Event] = {}
