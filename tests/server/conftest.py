@@ -50,7 +50,11 @@ class RunningServer:
         self.http = httpx.Client(
             base_url=self.url, headers={"Authorization": f"token {TOKEN}"}, timeout=60
         )
-        self.http.get("/api/status").raise_for_status()
+        try:
+            self.http.get("/api/status").raise_for_status()
+        except httpx.HTTPError:
+            self.stop()
+            raise
 
     def websocket(
         self, kernel_id: str, query: str = "", subprotocols: list[str] | None = None, **options: Any
