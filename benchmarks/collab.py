@@ -9,6 +9,7 @@ cores as the server: the figures include their own work.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import random
 import re
@@ -103,6 +104,15 @@ class _Latencies:
     def __init__(self) -> None:
         self.arrived: list[float] = []
         self.applied: list[float] = []
+        self._arrival = asyncio.Event()
+
+    async def until_arrived(self, count: int, timeout: float) -> None:
+        """Wait until ``count`` deliveries have arrived (or ``timeout`` passed)."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(timeout):
+                while len(self.arrived) < count:
+                    self._arrival.clear()
+                    await self._arrival.wait()
 
     async def receive(self, peer: Peer, apply: bool) -> None:
         async for message in peer.ws:
@@ -110,20 +120,24 @@ class _Latencies:
                 continue
             stamps = [float(s) for s in _STAMP.findall(message)]
             self.arrived.extend(time.perf_counter() - s for s in stamps)
+            self._arrival.set()
             if apply and message[0] == YMessageType.SYNC:
                 peer.apply(message)
                 self.applied.extend(time.perf_counter() - s for s in stamps)
 
 
-async def _type(peer: Peer, cell_id: str, seconds: float, interval: float) -> None:
-    """Type into one cell every ``interval`` seconds, starting at a random phase."""
+async def _type(peer: Peer, cell_id: str, seconds: float, interval: float) -> int:
+    """Type into one cell every ``interval`` seconds, from a random phase; how many edits."""
     await asyncio.sleep(random.random() * interval)
     finish = time.perf_counter() + seconds
+    typed = 0
     while time.perf_counter() < finish:
         text = peer.document.cell(cell_id)["source"]
         text.insert(len(text), f"@{time.perf_counter()};")
         await peer.send_edits()
+        typed += 1
         await asyncio.sleep(interval)
+    return typed
 
 
 async def _edits(url: str, clients: int, seconds: float) -> _Latencies:
@@ -147,8 +161,8 @@ async def _edits(url: str, clients: int, seconds: float) -> _Latencies:
         asyncio.create_task(latencies.receive(peer, apply=number == 0))
         for number, peer in enumerate(peers)
     ]
-    await asyncio.gather(*(_type(p, f"c{n}", seconds, 0.2) for n, p in enumerate(peers)))
-    await asyncio.sleep(0.5)
+    typed = await asyncio.gather(*(_type(p, f"c{n}", seconds, 0.2) for n, p in enumerate(peers)))
+    await latencies.until_arrived(sum(typed) * (clients - 1), timeout=10)
     for task in receivers:
         task.cancel()
     for peer in peers:

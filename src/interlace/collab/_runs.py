@@ -87,7 +87,7 @@ class CellRuns:
     ) -> None:
         self.document = document
         self.spill = spill
-        self._record_event = record
+        self._recorder = record
         self.running: _Run | None = None
         self._queued: list[str] = []
         self._generation = 0
@@ -107,8 +107,8 @@ class CellRuns:
         return "kernel", "server"
 
     def _event(self, kind: str, actor: str, data: JSONDict | None = None) -> None:
-        if self._record_event is not None:
-            self._record_event(kind, actor, data)
+        if self._recorder is not None:
+            self._recorder(kind, actor, data)
 
     # Asking.
 
@@ -124,7 +124,7 @@ class CellRuns:
         self.check(cell_ids)
         queued = _now()
         for cell_id in cell_ids:
-            self._record(cell_id, {"by": who, "queued": queued, "status": "queued"})
+            self._mark_cell(cell_id, {"by": who, "queued": queued, "status": "queued"})
         self._queued.extend(cell_ids)
         self._send.send_nowait((cell_ids, start, who, self._generation))
         self._event("queued", who, {"cells": cell_ids, "kernel": kernel})
@@ -134,7 +134,7 @@ class CellRuns:
         for cell_id in cell_ids:
             if cell_id in self.document.cells:
                 self._event("rendered", who, {"cell_id": cell_id})
-                self._record(cell_id, {"by": who, "status": "ok", "started": _now()})
+                self._mark_cell(cell_id, {"by": who, "status": "ok", "started": _now()})
 
     async def ask(self, prompt: str, password: bool) -> str:
         """The running cell called ``input()``: wait for ``answer`` (a stdin handler)."""
@@ -158,31 +158,37 @@ class CellRuns:
 
     def interrupt(self, who: str) -> None:
         """The kernel is being interrupted: note it on the running cell, drop the queue."""
-        self._event("interrupted", who)
-        self._drop_queued()
-        if self._answer is not None:
-            self.answer("")
+        mark = self._stopping("interrupted", who)
         if self.running is not None:
-            self.running.interrupted = {"by": who, "at": _now()}
+            self.running.interrupted = mark
 
     def restart(self, who: str) -> None:
         """The kernel is being restarted: stop following the running cell, drop the queue."""
-        self._event("restarted", who)
+        mark = self._stopping("restarted", who)
+        if self.running is not None:
+            self.running.restarted = mark
+            self.running.scope.cancel()
+
+    def _stopping(self, kind: str, who: str) -> JSONDict:
+        """Record an interrupt or restart, drop the queue, end a pending ``input()``; the mark
+        the running cell keeps."""
+        self._event(kind, who)
         self._drop_queued()
         if self._answer is not None:
             self.answer("")
-        if self.running is not None:
-            self.running.restarted = {"by": who, "at": _now()}
-            self.running.scope.cancel()
+        return {"by": who, "at": _now()}
 
     def _drop_queued(self) -> None:
         self._generation += 1
         for cell_id in dict.fromkeys(self._queued):
             if cell_id in self.document.cells:
-                self._record(cell_id, {"status": "cancelled", "cancelled": _now()}, replace=False)
+                self._mark_cell(
+                    cell_id, {"status": "cancelled", "cancelled": _now()}, replace=False
+                )
         self._queued.clear()
 
-    def _record(self, cell_id: str, fields: JSONDict, replace: bool = True) -> None:
+    def _mark_cell(self, cell_id: str, fields: JSONDict, replace: bool = True) -> None:
+        """Write the cell's run record (``metadata.interlace``), anew or over the earlier one."""
         cell = self.document.cell(cell_id)
         metadata = dict(cell.get("metadata") or {})
         earlier = {} if replace else dict(metadata.get("interlace") or {})
@@ -205,40 +211,56 @@ class CellRuns:
         self._send.close()
 
     async def _run_cell(self, run: _Run, start: Start) -> None:
-        document, cell_id = self.document, run.cell_id
-        if document.cell(cell_id)["cell_type"] != "code":
-            self.render([cell_id], run.who)
+        if self.document.cell(run.cell_id)["cell_type"] != "code":
+            self.render([run.cell_id], run.who)
             return
+        self._begin(run)
+        status = "error"
+        with run.scope:
+            status = await self._follow(run.cell_id, start)
+        self._finish(run, self._outcome(run, status))
+
+    def _begin(self, run: _Run) -> None:
+        """The cell starts: its record, its outputs cleared, the kernel busy."""
+        document, cell_id = self.document, run.cell_id
         self._event("started", run.who, {"cell_id": cell_id})
         self.running = run
-        self._record(cell_id, {"status": "running", "started": run.started.isoformat()}, False)
+        self._mark_cell(cell_id, {"status": "running", "started": run.started.isoformat()}, False)
         if self.spill is not None:
             self.spill.start(cell_id)
         document.clear_outputs(cell_id)
         document.set_execution_count(cell_id, None)
         document.set_kernel_state("busy")
-        status = "error"
-        with run.scope:
-            status = await self._follow(cell_id, start)
-        if run.restarted is None:
+
+    @staticmethod
+    def _outcome(run: _Run, status: str) -> str:
+        """The run's status, as the kernel gave it or as an interrupt or restart made it."""
+        if run.restarted is not None:
+            return "restarted"
+        if run.interrupted is not None and status == "error":
+            return "interrupted"
+        return status
+
+    def _finish(self, run: _Run, status: str) -> None:
+        """The cell is done: the kernel's state, its record, the history; a failure drops
+        the queue, as in Jupyter."""
+        document, cell_id = self.document, run.cell_id
+        if status != "restarted":
             document.set_kernel_state("dead" if status == "died" else "idle")
         self._flush_streams(cell_id)
-        if run.restarted is not None:
-            status = "restarted"
-        elif run.interrupted is not None and status == "error":
-            status = "interrupted"
         if status not in ("ok", "restarted", "interrupted"):
             self._drop_queued()
-        seconds = round((datetime.now(UTC) - run.started).total_seconds(), 3)
         if status == "died":
             self._event("died", "kernel", {"cell_id": cell_id})
+        seconds = round((datetime.now(UTC) - run.started).total_seconds(), 3)
+        count = None
         if cell_id in document.cells:
-            record: JSONDict = {"status": status, "finished": _now(), "seconds": seconds}
-            for event in ("interrupted", "restarted"):
-                if getattr(run, event) is not None:
-                    record[event] = getattr(run, event)
-            self._record(cell_id, record, replace=False)
-        count = document.cell(cell_id).get("execution_count") if cell_id in document.cells else None
+            mark: JSONDict = {"status": status, "finished": _now(), "seconds": seconds}
+            for stop in ("interrupted", "restarted"):
+                if getattr(run, stop) is not None:
+                    mark[stop] = getattr(run, stop)
+            self._mark_cell(cell_id, mark, replace=False)
+            count = document.cell(cell_id).get("execution_count")
         finished = {"cell_id": cell_id, "status": status, "execution_count": count}
         self._event("finished", run.who, {**finished, "seconds": seconds})
         self.running = None

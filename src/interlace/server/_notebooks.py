@@ -19,11 +19,12 @@ from interlace.server._requests import RequestError, json_body, path_of
 from interlace.store import atomic_write
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Awaitable, Callable
     from pathlib import Path
 
     from starlette.requests import Request
 
+    from interlace.protocol import JSONDict
     from interlace.server._rooms import Rooms
 
 __all__ = ["NotebookApi", "TrustedNotebooks"]
@@ -124,7 +125,7 @@ class NotebookApi:
         asked = self._rooms().inspect(path_of(request), code, cursor, detail)
         return JSONResponse(await self._ask_kernel(asked))
 
-    async def _ask_kernel(self, asking: Any) -> Any:
+    async def _ask_kernel(self, asking: Awaitable[JSONDict]) -> JSONDict:
         try:
             return await asking
         except InterlaceError as exc:
