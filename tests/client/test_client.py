@@ -32,6 +32,19 @@ async def test_outputs_arrive_in_order_and_are_collected(client: AsyncKernelClie
     assert isinstance(result.execution_count, int)
 
 
+async def test_outputs_can_pass_through_without_being_kept(client: AsyncKernelClient) -> None:
+    code = "print('out')\nimport sys; print('err', file=sys.stderr)\n1/0"
+    execution = await client.execute(code, keep_outputs=False)
+    kinds = [message.msg_type async for message in execution]
+    assert kinds == ["stream", "stream", "error"]
+    result = await execution.wait(timeout=30)
+    assert (result.outputs, result.stdout, result.stderr) == ([], "", "")
+    assert result.error is not None
+    assert result.error["ename"] == result.reply["ename"] == "ZeroDivisionError"
+    assert result.status == "error"
+    assert isinstance(result.execution_count, int)
+
+
 async def test_errors_are_collected(client: AsyncKernelClient) -> None:
     result = await client.run("1/0", timeout=30)
     assert result.status == "error"

@@ -41,6 +41,9 @@ def test_blocking_facade(running_kernel: tuple[Path, subprocess.Popen[bytes]]) -
         assert kc.execute("1+1").result.text == "2"
         outputs = [m.content["text"] for m in kc.execute("for i in range(3): print(i)")]
         assert "".join(outputs) == "0\n1\n2\n"
+        passing = kc.execute("print('passing')", keep_outputs=False)
+        assert [m.content["text"] for m in passing] == ["passing\n"]
+        assert (passing.result.stdout, passing.result.outputs) == ("", [])
         assert kc.complete("pri")["matches"][:1] == ["print"]
         assert kc.run("1/0").status == "error"
         assert kc.shutdown()["status"] == "ok"

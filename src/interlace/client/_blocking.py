@@ -19,7 +19,18 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from interlace.client._execution import Execution, ExecutionResult
-    from interlace.protocol import JSON, JSONDict, Message
+    from interlace.protocol import (
+        JSON,
+        CommInfoReplyContent,
+        CompleteReplyContent,
+        HistoryReplyContent,
+        InspectReplyContent,
+        InterruptReplyContent,
+        IsCompleteReplyContent,
+        KernelInfoReplyContent,
+        Message,
+        ShutdownReplyContent,
+    )
 
 __all__ = ["BlockingExecution", "KernelClient", "connect"]
 
@@ -74,31 +85,33 @@ class KernelClient:
         result: ExecutionResult = self._portal.call(_run, self.client, code, timeout, options)
         return result
 
-    def wait_ready(self, timeout: float = 60) -> JSONDict:
+    def wait_ready(self, timeout: float = 60) -> KernelInfoReplyContent:
         return self._portal.call(self.client.wait_ready, timeout)
 
-    def kernel_info(self, timeout: float | None = None) -> JSONDict:
+    def kernel_info(self, timeout: float | None = None) -> KernelInfoReplyContent:
         return self._portal.call(self.client.kernel_info, timeout)
 
-    def complete(self, code: str, cursor_pos: int | None = None) -> JSONDict:
+    def complete(self, code: str, cursor_pos: int | None = None) -> CompleteReplyContent:
         return self._portal.call(self.client.complete, code, cursor_pos)
 
-    def inspect(self, code: str, cursor_pos: int | None = None, detail_level: int = 0) -> JSONDict:
+    def inspect(
+        self, code: str, cursor_pos: int | None = None, detail_level: int = 0
+    ) -> InspectReplyContent:
         return self._portal.call(self.client.inspect, code, cursor_pos, detail_level)
 
-    def history(self, **query: JSON) -> JSONDict:
+    def history(self, **query: JSON) -> HistoryReplyContent:
         return self._portal.call(lambda: self.client.history(**query))
 
-    def is_complete(self, code: str) -> JSONDict:
+    def is_complete(self, code: str) -> IsCompleteReplyContent:
         return self._portal.call(self.client.is_complete, code)
 
-    def comm_info(self, target_name: str | None = None) -> JSONDict:
+    def comm_info(self, target_name: str | None = None) -> CommInfoReplyContent:
         return self._portal.call(self.client.comm_info, target_name)
 
-    def interrupt(self) -> JSONDict:
+    def interrupt(self) -> InterruptReplyContent:
         return self._portal.call(self.client.interrupt)
 
-    def shutdown(self, restart: bool = False) -> JSONDict:
+    def shutdown(self, restart: bool = False) -> ShutdownReplyContent:
         return self._portal.call(self.client.shutdown, restart)
 
 

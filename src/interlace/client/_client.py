@@ -13,7 +13,7 @@ import logging
 import math
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias, cast
 
 import anyio
 
@@ -23,18 +23,37 @@ from interlace.protocol import (
     ConnectionInfo,
     Message,
     Sender,
+    content_of,
     find_connection_file,
     read_connection_file,
 )
 from interlace.transport import Channel, Context
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator
+    from collections.abc import AsyncIterator, Mapping
     from types import TracebackType
 
     from anyio.abc import TaskGroup
 
-    from interlace.protocol import JSON, JSONDict
+    from interlace.protocol import (
+        JSON,
+        CommInfoReplyContent,
+        CommInfoRequestContent,
+        CompleteReplyContent,
+        CompleteRequestContent,
+        ExecuteRequestContent,
+        HistoryReplyContent,
+        HistoryRequestContent,
+        InputReplyContent,
+        InspectReplyContent,
+        InspectRequestContent,
+        InterruptReplyContent,
+        IsCompleteReplyContent,
+        KernelInfoReplyContent,
+        MsgType,
+        ShutdownReplyContent,
+        ShutdownRequestContent,
+    )
 
 __all__ = ["AsyncKernelClient", "StdinHandler", "Subscription"]
 
@@ -210,7 +229,7 @@ class AsyncKernelClient:
             self._context.close()
             self._context = None
 
-    async def wait_ready(self, timeout: float = 60) -> JSONDict:
+    async def wait_ready(self, timeout: float = 60) -> KernelInfoReplyContent:
         """Wait until the kernel answers kernel_info and this client receives its iopub.
 
         Returns the kernel_info reply content. Raises ReplyTimeout.
@@ -224,7 +243,7 @@ class AsyncKernelClient:
                         await statuses.receive(timeout=0.5)
                     except ReplyTimeout:
                         continue
-                    return dict(reply.content)
+                    return content_of(reply, "kernel_info_reply").copy()
         raise ReplyTimeout(f"the kernel did not answer within {timeout} s")
 
     # Death.
@@ -254,8 +273,8 @@ class AsyncKernelClient:
 
     async def request(
         self,
-        msg_type: str,
-        content: JSONDict | None = None,
+        msg_type: MsgType,
+        content: Mapping[str, JSON] | None = None,
         *,
         channel: RequestChannel = "shell",
         timeout: float | None = None,
@@ -283,7 +302,9 @@ class AsyncKernelClient:
         assert pending.message is not None
         return pending.message
 
-    async def send(self, msg_type: str, content: JSONDict, channel: str = "shell") -> str:
+    async def send(
+        self, msg_type: MsgType, content: Mapping[str, JSON], channel: str = "shell"
+    ) -> str:
         """Send a message that has no reply (comm messages); returns its msg_id."""
         if self.death is not None:
             raise self.death
@@ -301,13 +322,19 @@ class AsyncKernelClient:
         allow_stdin: bool | None = None,
         stop_on_error: bool = True,
         stdin: StdinHandler | None = None,
+        keep_outputs: bool = True,
     ) -> Execution:
-        """Start running ``code``; the returned Execution streams outputs and the result."""
+        """Start running ``code``; the returned Execution streams outputs and the result.
+
+        With ``keep_outputs=False`` the Execution keeps no output once it has been
+        iterated, and its result holds no outputs or stream text: for callers that
+        show or store outputs as they come, so that a long cell costs no memory here.
+        """
         if self.death is not None:
             raise self.death
         assert self._tasks is not None
         handler = stdin or self.stdin
-        content = {
+        content: ExecuteRequestContent = {
             "code": code,
             "silent": silent,
             "store_history": store_history,
@@ -316,7 +343,8 @@ class AsyncKernelClient:
             "stop_on_error": stop_on_error,
         }
         message = self.sender.message("execute_request", content)
-        execution = Execution(message.msg_id, self.subscribe(message.msg_id))
+        outputs = self.subscribe(message.msg_id)
+        execution = Execution(message.msg_id, outputs, keep_outputs=keep_outputs)
         self._executions[message.msg_id] = execution
         if handler is not None:
             self._stdin_for[message.msg_id] = handler
@@ -335,14 +363,19 @@ class AsyncKernelClient:
         finally:
             self._stdin_for.pop(execution.msg_id, None)
 
-    async def kernel_info(self, timeout: float | None = None) -> JSONDict:
-        return dict((await self.request("kernel_info_request", timeout=timeout)).content)
+    async def kernel_info(self, timeout: float | None = None) -> KernelInfoReplyContent:
+        reply = await self.request("kernel_info_request", timeout=timeout)
+        return content_of(reply, "kernel_info_reply").copy()
 
     async def complete(
         self, code: str, cursor_pos: int | None = None, timeout: float | None = None
-    ) -> JSONDict:
-        content = {"code": code, "cursor_pos": len(code) if cursor_pos is None else cursor_pos}
-        return dict((await self.request("complete_request", content, timeout=timeout)).content)
+    ) -> CompleteReplyContent:
+        content: CompleteRequestContent = {
+            "code": code,
+            "cursor_pos": len(code) if cursor_pos is None else cursor_pos,
+        }
+        reply = await self.request("complete_request", content, timeout=timeout)
+        return content_of(reply, "complete_reply").copy()
 
     async def inspect(
         self,
@@ -350,38 +383,46 @@ class AsyncKernelClient:
         cursor_pos: int | None = None,
         detail_level: int = 0,
         timeout: float | None = None,
-    ) -> JSONDict:
-        content = {
+    ) -> InspectReplyContent:
+        content: InspectRequestContent = {
             "code": code,
             "cursor_pos": len(code) if cursor_pos is None else cursor_pos,
             "detail_level": detail_level,
         }
-        return dict((await self.request("inspect_request", content, timeout=timeout)).content)
+        reply = await self.request("inspect_request", content, timeout=timeout)
+        return content_of(reply, "inspect_reply").copy()
 
-    async def history(self, timeout: float | None = None, **query: JSON) -> JSONDict:
+    async def history(self, timeout: float | None = None, **query: JSON) -> HistoryReplyContent:
         """history_request; e.g. ``history(hist_access_type="tail", n=10)``."""
-        content = {"raw": True, "output": False, "hist_access_type": "tail", **query}
-        return dict((await self.request("history_request", content, timeout=timeout)).content)
+        defaults = {"raw": True, "output": False, "hist_access_type": "tail"}
+        content = cast("HistoryRequestContent", {**defaults, **query})
+        reply = await self.request("history_request", content, timeout=timeout)
+        return content_of(reply, "history_reply").copy()
 
-    async def is_complete(self, code: str, timeout: float | None = None) -> JSONDict:
+    async def is_complete(self, code: str, timeout: float | None = None) -> IsCompleteReplyContent:
         reply = await self.request("is_complete_request", {"code": code}, timeout=timeout)
-        return dict(reply.content)
+        return content_of(reply, "is_complete_reply").copy()
 
     async def comm_info(
         self, target_name: str | None = None, timeout: float | None = None
-    ) -> JSONDict:
-        content = {} if target_name is None else {"target_name": target_name}
-        return dict((await self.request("comm_info_request", content, timeout=timeout)).content)
+    ) -> CommInfoReplyContent:
+        content: CommInfoRequestContent = (
+            {} if target_name is None else {"target_name": target_name}
+        )
+        reply = await self.request("comm_info_request", content, timeout=timeout)
+        return content_of(reply, "comm_info_reply").copy()
 
-    async def interrupt(self, timeout: float | None = 10) -> JSONDict:
+    async def interrupt(self, timeout: float | None = 10) -> InterruptReplyContent:
         """Interrupt by message (interrupt_mode ``message``); the manager can also signal."""
         reply = await self.request("interrupt_request", channel="control", timeout=timeout)
-        return dict(reply.content)
+        return content_of(reply, "interrupt_reply").copy()
 
-    async def shutdown(self, restart: bool = False, timeout: float | None = 10) -> JSONDict:
-        content = {"restart": restart}
+    async def shutdown(
+        self, restart: bool = False, timeout: float | None = 10
+    ) -> ShutdownReplyContent:
+        content: ShutdownRequestContent = {"restart": restart}
         reply = await self.request("shutdown_request", content, channel="control", timeout=timeout)
-        return dict(reply.content)
+        return content_of(reply, "shutdown_reply").copy()
 
     # iopub.
 
@@ -409,7 +450,7 @@ class AsyncKernelClient:
             if pending is not None:
                 pending.resolve(message)
             elif execution is not None:
-                execution.set_reply(dict(message.content))
+                execution.set_reply(content_of(message, "execute_reply").copy())
             else:
                 log.debug("%s: reply to an unknown request %s", channel.name, parent)
 
@@ -428,10 +469,13 @@ class AsyncKernelClient:
             if request.msg_type != "input_request":
                 continue
             handler = self._stdin_for.get(request.parent_id or "") or self.stdin
-            prompt = str(request.content.get("prompt", ""))
-            password = bool(request.content.get("password", False))
-            value = await handler(prompt, password) if handler is not None else ""
-            await channel.send(self.sender.reply(request, {"value": value}))
+            asked = content_of(request, "input_request")
+            prompt = str(asked.get("prompt", ""))
+            password = bool(asked.get("password", False))
+            answer: InputReplyContent = {
+                "value": await handler(prompt, password) if handler is not None else ""
+            }
+            await channel.send(self.sender.reply(request, answer))
 
     async def _beat(self) -> None:
         """Ping the heartbeat; after ``heartbeat_misses`` silent intervals the kernel is dead."""

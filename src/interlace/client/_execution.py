@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, cast
 
 import anyio
 
 from interlace.errors import KernelDied, ReplyTimeout
+from interlace.protocol import content_of
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
-    from interlace.client._client import Subscription
-    from interlace.protocol import JSONDict, Message
+    from interlace.protocol import ErrorContent, ExecuteReplyContent, JSONDict, Message, MsgType
 
-__all__ = ["OUTPUT_TYPES", "Execution", "ExecutionResult"]
+__all__ = ["OUTPUT_TYPES", "Execution", "ExecutionResult", "Outputs"]
 
-OUTPUT_TYPES = frozenset(
+OUTPUT_TYPES: frozenset[MsgType] = frozenset(
     {
         "stream",
         "display_data",
@@ -29,20 +30,60 @@ OUTPUT_TYPES = frozenset(
 )
 """iopub message types that are a cell's output."""
 
+_ERROR_FIELDS = ("ename", "evalue", "traceback")
+
+
+class Outputs(Protocol):
+    """The iopub messages of one request, as an Execution reads them (a Subscription)."""
+
+    async def __aenter__(self) -> object: ...
+
+    async def __aexit__(self, *exc_info: object) -> None: ...
+
+    def __aiter__(self) -> AsyncIterator[Message]: ...
+
+
+def _joined(chunks: list[str]) -> str:
+    """The text of ``chunks``, which become that one chunk: reading again costs nothing."""
+    count = len(chunks)
+    if count > 1:
+        chunks[:count] = ["".join(chunks[:count])]
+    return chunks[0] if chunks else ""
+
+
+def _no_reply() -> ExecuteReplyContent:
+    # Empty until the kernel's execute_reply has come.
+    return cast("ExecuteReplyContent", {})
+
 
 @dataclass
 class ExecutionResult:
-    """Everything a cell produced, collected once it finished."""
+    """Everything a cell produced, collected once it finished.
+
+    ``stdout`` and ``stderr`` are the text of every stream message, in order. Without
+    ``keep_outputs`` (see ``AsyncKernelClient.execute``) no outputs are kept: no
+    ``outputs``, stream text, ``execute_result`` or ``displays``; the status, the
+    execution count, the reply and the error still are.
+    """
 
     status: str = "ok"
     execution_count: int | None = None
-    stdout: str = ""
-    stderr: str = ""
     execute_result: JSONDict | None = None
     displays: list[JSONDict] = field(default_factory=list)
-    error: JSONDict | None = None
+    error: ErrorContent | None = None
     outputs: list[Message] = field(default_factory=list)
-    reply: JSONDict = field(default_factory=dict)
+    reply: ExecuteReplyContent = field(default_factory=_no_reply)
+    keep_outputs: bool = True
+    _stdout: list[str] = field(default_factory=list, init=False, repr=False)
+    _stderr: list[str] = field(default_factory=list, init=False, repr=False)
+
+    @property
+    def stdout(self) -> str:
+        return _joined(self._stdout)
+
+    @property
+    def stderr(self) -> str:
+        return _joined(self._stderr)
 
     @property
     def text(self) -> str:
@@ -52,43 +93,50 @@ class ExecutionResult:
         return str(self.execute_result.get("text/plain", ""))
 
     def add(self, message: Message) -> None:
-        content = message.content
-        self.outputs.append(message)
+        """Collect one output message (one of OUTPUT_TYPES)."""
         kind = message.msg_type
+        if kind == "error":
+            error = content_of(message, "error")
+            # A kernel may leave a field out; it is None here then, as it always was.
+            self.error = cast("ErrorContent", {k: error.get(k) for k in _ERROR_FIELDS})
+        if not self.keep_outputs:
+            return
+        self.outputs.append(message)
         if kind == "stream":
-            if content.get("name") == "stderr":
-                self.stderr += str(content.get("text", ""))
-            else:
-                self.stdout += str(content.get("text", ""))
+            stream = content_of(message, "stream")
+            chunks = self._stderr if stream.get("name") == "stderr" else self._stdout
+            chunks.append(str(stream.get("text", "")))
         elif kind == "execute_result":
-            self.execute_result = dict(content.get("data") or {})
+            self.execute_result = dict(content_of(message, "execute_result").get("data") or {})
         elif kind == "display_data":
-            self.displays.append(dict(content.get("data") or {}))
-        elif kind == "error":
-            self.error = {k: content.get(k) for k in ("ename", "evalue", "traceback")}
+            self.displays.append(dict(content_of(message, "display_data").get("data") or {}))
 
 
 class Execution:
     """A running cell: iterate it for outputs as they arrive, ``await wait()`` for the result.
 
     The kernel's reply and its idle status both mark the end; the result holds the
-    outputs seen between the request and idle, whoever iterates them.
+    outputs seen between the request and idle, whoever iterates them. Without
+    ``keep_outputs`` an output is held only until an iterator has taken it, so
+    iterate once, from the start, to see them all.
     """
 
-    def __init__(self, msg_id: str, outputs: Subscription) -> None:
+    def __init__(self, msg_id: str, outputs: Outputs, *, keep_outputs: bool = True) -> None:
         self.msg_id = msg_id
-        self.result = ExecutionResult()
+        self.result = ExecutionResult(keep_outputs=keep_outputs)
         self._incoming = outputs
-        self._output_added = anyio.Event()
-        self._reply: JSONDict | None = None
+        self._untaken: deque[Message] = deque()
+        self._output_added: anyio.Event | None = None
+        self._reply: ExecuteReplyContent | None = None
         self._replied = anyio.Event()
         self._idle = anyio.Event()
         self._death: KernelDied | None = None
 
     def __aiter__(self) -> AsyncIterator[Message]:
-        return self._iterate()
+        return self._iterate() if self.result.keep_outputs else self._take()
 
     async def _iterate(self) -> AsyncIterator[Message]:
+        """Every output from the first, however late the iteration starts."""
         outputs, seen = self.result.outputs, 0
         while True:
             while seen < len(outputs):
@@ -96,15 +144,32 @@ class Execution:
                 yield outputs[seen - 1]
             if self._idle.is_set():
                 break
-            await self._output_added.wait()
+            await self._next_output()
         if self._death is not None:
             raise self._death
+
+    async def _take(self) -> AsyncIterator[Message]:
+        """Outputs not taken yet, forgotten once taken."""
+        untaken = self._untaken
+        while True:
+            while untaken:
+                yield untaken.popleft()
+            if self._idle.is_set():
+                break
+            await self._next_output()
+        if self._death is not None:
+            raise self._death
+
+    async def _next_output(self) -> None:
+        if self._output_added is None:
+            self._output_added = anyio.Event()
+        await self._output_added.wait()
 
     @property
     def done(self) -> bool:
         return self._replied.is_set() and self._idle.is_set()
 
-    async def reply(self, timeout: float | None = None) -> JSONDict:
+    async def reply(self, timeout: float | None = None) -> ExecuteReplyContent:
         """The execute_reply content, once it has come."""
         await self._wait_for(self._replied, timeout)
         assert self._reply is not None
@@ -133,21 +198,27 @@ class Execution:
             try:
                 async for message in self._incoming:
                     if message.msg_type == "status":
-                        if message.content.get("execution_state") == "idle":
+                        if content_of(message, "status").get("execution_state") == "idle":
                             self._idle.set()
                             self._wake_readers()
                             return
                     elif message.msg_type in OUTPUT_TYPES:
-                        self.result.add(message)
-                        self._wake_readers()
+                        self._add(message)
             except KernelDied as death:
                 self.fail(death)
 
-    def _wake_readers(self) -> None:
-        self._output_added.set()
-        self._output_added = anyio.Event()
+    def _add(self, message: Message) -> None:
+        self.result.add(message)
+        if not self.result.keep_outputs:
+            self._untaken.append(message)
+        self._wake_readers()
 
-    def set_reply(self, content: JSONDict) -> None:
+    def _wake_readers(self) -> None:
+        waiting, self._output_added = self._output_added, None
+        if waiting is not None:
+            waiting.set()
+
+    def set_reply(self, content: ExecuteReplyContent) -> None:
         self._reply = content
         self.result.reply = content
         self.result.status = str(content.get("status", "ok"))

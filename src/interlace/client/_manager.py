@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
     from anyio.abc import TaskGroup
 
-    from interlace.protocol import JSONDict
+    from interlace.protocol import KernelInfoReplyContent
 
 __all__ = ["KernelManager"]
 
@@ -219,6 +219,6 @@ class KernelManager:
             with anyio.move_on_after(5):
                 await self._provisioner.wait()
 
-    async def kernel_info(self) -> JSONDict:
+    async def kernel_info(self) -> KernelInfoReplyContent:
         assert self._control is not None
         return await self._control.kernel_info(timeout=10)

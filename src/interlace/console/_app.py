@@ -18,10 +18,11 @@ from interlace.client import AsyncKernelClient, KernelManager
 from interlace.console._prompt import make_session, prompt_text
 from interlace.console._render import BOLD, DIM, RESET, input_prompt, render, render_bundle
 from interlace.errors import InterlaceError, KernelDied
+from interlace.protocol import content_of
 
 if TYPE_CHECKING:
     from interlace.client import Execution
-    from interlace.protocol import JSONDict, Message
+    from interlace.protocol import JSONDict, KernelInfoReplyContent, Message
 
 __all__ = ["ConsoleOptions", "run_console"]
 
@@ -61,7 +62,7 @@ class Console:
         print(str(info.get("banner", "")).rstrip())
         print(f"{DIM}{self._joining_hint()}{RESET}\n")
         history = await self._history()
-        language = str(info.get("language_info", {}).get("pygments_lexer") or "python")
+        language = str(_language(info) or "python")
         self.session = make_session(self.client, language, history)
         with patch_stdout(raw=True):
             async with anyio.create_task_group() as tasks:
@@ -111,7 +112,10 @@ class Console:
         if match:
             await self._inspect(match["name"], len(match["marks"]) - 1)
             return True
-        execution = self.running = await self.client.execute(code, stdin=self._ask)
+        # Outputs are printed as they come: the result need not keep them.
+        execution = self.running = await self.client.execute(
+            code, stdin=self._ask, keep_outputs=False
+        )
         try:
             async for message in execution:
                 text = render(message, _width())
@@ -187,8 +191,9 @@ class Console:
             return
         who = f"{parent.username}@{parent.session[:8]}"
         if message.msg_type == "execute_input":
-            code = str(message.content.get("code", ""))
-            label = input_prompt(message.content.get("execution_count", " "))
+            executing = content_of(message, "execute_input")
+            code = str(executing.get("code", ""))
+            label = input_prompt(executing.get("execution_count", " "))
             print(f"{DIM}[{who}]{RESET} {label}{code}")
             return
         text = render(message, _width())
@@ -217,6 +222,12 @@ class Console:
             print("Kernel shut down.")
         else:
             print("The kernel keeps running.")
+
+
+def _language(info: KernelInfoReplyContent) -> str | None:
+    """The kernel's pygments lexer, if it named one."""
+    language = info.get("language_info")
+    return language.get("pygments_lexer") if language else None
 
 
 async def _question(text: str) -> str:

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.markdown import Markdown
 
+from interlace.protocol import content_of
+
 if TYPE_CHECKING:
     from interlace.protocol import JSON, Message
 
@@ -95,20 +97,31 @@ def render_bundle(data: dict[str, JSON], width: int = 80) -> str:
 
 def render(message: Message, width: int = 80) -> str | None:
     """How one output message looks in the terminal, or None if it shows nothing."""
-    content, kind = message.content, message.msg_type
+    kind = message.msg_type
     if kind == "stream":
-        return str(content.get("text", ""))
+        return str(content_of(message, "stream").get("text", ""))
     if kind == "error":
-        fallback = f"{content.get('ename')}: {content.get('evalue')}"
-        traceback = content.get("traceback") or [fallback]
-        return "\n".join(str(line) for line in traceback) + "\n"
-    data = content.get("data")
-    if not isinstance(data, dict):
-        return None
-    text = render_bundle(data, width)
+        return _traceback(message)
     if kind == "execute_result":
+        result = content_of(message, "execute_result")
+        text = _bundle(result.get("data"), width)
+        if text is None:
+            return None
         separator = "\n" if "\n" in text else ""
-        return f"{output_prompt(content.get('execution_count'))}{separator}{text}\n"
+        return f"{output_prompt(result.get('execution_count'))}{separator}{text}\n"
     if kind in ("display_data", "update_display_data"):
-        return f"{text}\n"
+        text = _bundle(content_of(message, "display_data").get("data"), width)
+        return None if text is None else f"{text}\n"
     return None
+
+
+def _traceback(message: Message) -> str:
+    error = content_of(message, "error")
+    fallback = f"{error.get('ename')}: {error.get('evalue')}"
+    traceback = error.get("traceback") or [fallback]
+    return "\n".join(str(line) for line in traceback) + "\n"
+
+
+def _bundle(data: JSON, width: int) -> str | None:
+    """A mime bundle's text; None if a peer sent something else."""
+    return render_bundle(data, width) if isinstance(data, dict) else None

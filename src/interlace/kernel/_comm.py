@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import comm
 from comm.base_comm import BaseComm, CommManager
@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from interlace.kernel._shell import Publisher
-    from interlace.protocol import JSONDict, Message
+    from interlace.protocol import IOPubMsgType, JSONDict, Message
 
 __all__ = ["CommManager", "install_comms", "message_dict"]
 
@@ -29,9 +29,11 @@ class KernelComm(BaseComm):
         buffers: Sequence[bytes] | None = None,
         **keys: Any,
     ) -> None:
+        # comm_open, comm_msg or comm_close, as the comm package says.
+        kind = cast("IOPubMsgType", msg_type)
         content = {"data": data or {}, "comm_id": self.comm_id, **keys}
         buffers = [bytes(b) for b in buffers or ()]
-        self.publisher.publish(msg_type, content, metadata, buffers)
+        self.publisher.publish(kind, content, metadata, buffers)
 
 
 def install_comms(publisher: Publisher) -> CommManager:

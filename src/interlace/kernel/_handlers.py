@@ -7,32 +7,47 @@ content has the wrong shape raises, and the kernel answers with an error reply.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypeAlias
 
 from IPython.core.completer import provisionalcompleter, rectify_completions
 from IPython.utils.tokenutil import token_at_cursor
 
 from interlace.kernel._comm import message_dict
+from interlace.protocol import content_of
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
 
     from comm.base_comm import CommManager
 
     from interlace.kernel._shell import KernelShell
-    from interlace.protocol import JSON, JSONDict, Message
+    from interlace.protocol import (
+        JSON,
+        CommInfo,
+        CommInfoReplyContent,
+        CompleteReplyContent,
+        HistoryReplyContent,
+        HistoryRequestContent,
+        InspectReplyContent,
+        IsCompleteReplyContent,
+        KernelInfoReplyContent,
+        Message,
+    )
 
-__all__ = ["ShellHandlers"]
+__all__ = ["Handler", "ShellHandlers"]
+
+Handler: TypeAlias = "Callable[[Message], Mapping[str, JSON] | None]"
+"""Takes a request, returns its reply's content (None: the message has no reply)."""
 
 
-def _text(content: Any, name: str, default: str | None = None) -> str:
+def _text(content: Mapping[str, object], name: str, default: str | None = None) -> str:
     value = content.get(name, default)
     if not isinstance(value, str):
         raise TypeError(f"{name!r} must be a string")
     return value
 
 
-def _int(content: Any, name: str, default: int | None = None) -> int:
+def _int(content: Mapping[str, object], name: str, default: int | None = None) -> int:
     value = content.get(name, default)
     if not isinstance(value, int) or isinstance(value, bool):
         raise TypeError(f"{name!r} must be an integer")
@@ -42,12 +57,14 @@ def _int(content: Any, name: str, default: int | None = None) -> int:
 class ShellHandlers:
     """Handlers for everything on the shell channel except execute_request."""
 
-    def __init__(self, shell: KernelShell, comms: CommManager, info: Callable[[], JSONDict]):
+    def __init__(
+        self, shell: KernelShell, comms: CommManager, info: Callable[[], KernelInfoReplyContent]
+    ) -> None:
         self.shell = shell
         self.comms = comms
         self.info = info
 
-    def table(self) -> dict[str, Callable[[Message], JSONDict | None]]:
+    def table(self) -> dict[str, Handler]:
         return {
             "kernel_info_request": lambda _request: self.info(),
             "complete_request": self.complete,
@@ -60,10 +77,10 @@ class ShellHandlers:
             "comm_close": self.comm("comm_close"),
         }
 
-    def complete(self, request: Message) -> JSONDict:
-        code = _text(request.content, "code")
-        cursor = request.content.get("cursor_pos")
-        cursor = len(code) if cursor is None else _int(request.content, "cursor_pos")
+    def complete(self, request: Message) -> CompleteReplyContent:
+        content = content_of(request, "complete_request")
+        code = _text(content, "code")
+        cursor = len(code) if content.get("cursor_pos") is None else _int(content, "cursor_pos")
         with provisionalcompleter():
             found = self.shell.Completer.completions(code, cursor)
             completions = list(rectify_completions(code, found))
@@ -87,10 +104,11 @@ class ShellHandlers:
             "metadata": {"_jupyter_types_experimental": types},
         }
 
-    def inspect(self, request: Message) -> JSONDict:
-        code = _text(request.content, "code")
-        cursor = _int(request.content, "cursor_pos", len(code))
-        detail = _int(request.content, "detail_level", 0)
+    def inspect(self, request: Message) -> InspectReplyContent:
+        content = content_of(request, "inspect_request")
+        code = _text(content, "code")
+        cursor = _int(content, "cursor_pos", len(code))
+        detail = _int(content, "detail_level", 0)
         name = token_at_cursor(code, cursor)
         try:
             bundle = self.shell.object_inspect_mime(name, detail_level=detail)
@@ -99,8 +117,8 @@ class ShellHandlers:
         bundle.pop("text/html", None)
         return {"status": "ok", "found": True, "data": bundle, "metadata": {}}
 
-    def history(self, request: Message) -> JSONDict:
-        content = request.content
+    def history(self, request: Message) -> HistoryReplyContent:
+        content = content_of(request, "history_request")
         manager = self.shell.history
         raw = bool(content.get("raw", True))
         output = bool(content.get("output", False))
@@ -121,7 +139,9 @@ class ShellHandlers:
             raise ValueError(f"hist_access_type {kind!r} is none of tail, range, search")
         return {"status": "ok", "history": [list(entry) for entry in entries]}
 
-    def _history_range(self, content: Any, raw: bool, output: bool) -> list[Any]:
+    def _history_range(
+        self, content: HistoryRequestContent, raw: bool, output: bool
+    ) -> list[tuple[int, int, JSON]]:
         """Sessions by their real numbers, 0 or negative counting back from this one.
 
         IPython answers for the current session only under the number 0; clients
@@ -136,17 +156,17 @@ class ShellHandlers:
         rows = manager.get_range(query, start, stop, raw=raw, output=output)
         return [(number, line, entry) for _, line, entry in rows]
 
-    def is_complete(self, request: Message) -> JSONDict:
-        code = _text(request.content, "code")
+    def is_complete(self, request: Message) -> IsCompleteReplyContent:
+        code = _text(content_of(request, "is_complete_request"), "code")
         status, indent = self.shell.input_transformer_manager.check_complete(code)
-        reply: JSONDict = {"status": status}
+        reply: IsCompleteReplyContent = {"status": status}
         if status == "incomplete":
             reply["indent"] = " " * (indent or 0)
         return reply
 
-    def comm_info(self, request: Message) -> JSONDict:
-        target = request.content.get("target_name")
-        comms = {
+    def comm_info(self, request: Message) -> CommInfoReplyContent:
+        target = content_of(request, "comm_info_request").get("target_name")
+        comms: dict[str, CommInfo] = {
             comm_id: {"target_name": comm.target_name}
             for comm_id, comm in self.comms.comms.items()
             if target is None or comm.target_name == target

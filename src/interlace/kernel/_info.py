@@ -9,7 +9,7 @@ from interlace._version import __version__
 from interlace.protocol import PROTOCOL_VERSION
 
 if TYPE_CHECKING:
-    from interlace.protocol import JSONDict
+    from interlace.protocol import KernelInfoReplyContent
 
 __all__ = ["kernel_info"]
 
@@ -20,7 +20,7 @@ def _ipython() -> str:
     return f", IPython {version}" if version else ""
 
 
-def kernel_info() -> JSONDict:
+def kernel_info() -> KernelInfoReplyContent:
     python = f"{sys.version_info.major}.{sys.version_info.minor}"
     return {
         "status": "ok",

@@ -22,16 +22,25 @@ import anyio
 
 from interlace.kernel._bridge import Outbox
 from interlace.kernel._streams import FLUSH_INTERVAL
-from interlace.protocol import CHANNELS, ConnectionInfo, Message, Sender
+from interlace.protocol import CHANNELS, ConnectionInfo, Message, Sender, content_of
 from interlace.transport import Channel, Context, SocketKind
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Mapping, Sequence
 
     from interlace.kernel._streams import Streams
-    from interlace.protocol import JSONDict
+    from interlace.protocol import (
+        JSON,
+        ExecutionState,
+        InterruptReplyContent,
+        IOPubWelcomeContent,
+        KernelInfoReplyContent,
+        ReplyContent,
+        ShutdownReplyContent,
+        StatusContent,
+    )
 
-__all__ = ["KernelIO", "Outgoing", "Request"]
+__all__ = ["KernelIO", "Outgoing", "Request", "status", "unknown_request_error"]
 
 log = logging.getLogger("interlace.kernel")
 
@@ -60,7 +69,7 @@ class KernelIO:
         self,
         info: ConnectionInfo,
         sender: Sender,
-        kernel_info: Callable[[], JSONDict],
+        kernel_info: Callable[[], KernelInfoReplyContent],
     ) -> None:
         self.info = info
         self.sender = sender
@@ -176,8 +185,13 @@ class KernelIO:
             self._handle_control(identities, message, channel)
         except Exception as exc:
             log.exception("%s: %s failed", channel, message.msg_type)
-            error = {"status": "error", "ename": type(exc).__name__, "evalue": str(exc)}
-            self._answer(identities, message, {**error, "traceback": []}, channel)
+            error: ReplyContent = {
+                "status": "error",
+                "ename": type(exc).__name__,
+                "evalue": str(exc),
+                "traceback": [],
+            }
+            self._answer(identities, message, error, channel)
 
     def _handle_control(
         self, identities: list[bytes], message: Message, channel: OutChannel
@@ -186,11 +200,12 @@ class KernelIO:
         if kind == "kernel_info_request":
             self._answer(identities, message, self.kernel_info(), channel)
         elif kind == "interrupt_request":
-            self._answer(identities, message, {"status": "ok"}, "control")
+            interrupted: InterruptReplyContent = {"status": "ok"}
+            self._answer(identities, message, interrupted, "control")
             interrupt_main_thread()
         elif kind == "shutdown_request":
-            restart = bool(message.content.get("restart", False))
-            content = {"status": "ok", "restart": restart}
+            restart = bool(content_of(message, "shutdown_request").get("restart", False))
+            content: ShutdownReplyContent = {"status": "ok", "restart": restart}
             self.send("control", self.sender.reply(message, content), identities)
             self.publish(self.sender.reply(message, content))
             self.requests.put(STOP)
@@ -200,11 +215,15 @@ class KernelIO:
             self._refuse(identities, message, channel)
 
     def _answer(
-        self, identities: list[bytes], request: Message, content: JSONDict, channel: OutChannel
+        self,
+        identities: list[bytes],
+        request: Message,
+        content: Mapping[str, JSON],
+        channel: OutChannel,
     ) -> None:
-        self.publish(self.sender.message("status", {"execution_state": "busy"}, parent=request))
+        self.publish(self.sender.message("status", status("busy"), parent=request))
         self.send(channel, self.sender.reply(request, content), identities)
-        self.publish(self.sender.message("status", {"execution_state": "idle"}, parent=request))
+        self.publish(self.sender.message("status", status("idle"), parent=request))
 
     def _refuse(self, identities: list[bytes], request: Message, channel: OutChannel) -> None:
         log.warning("%s: unknown message type %r", channel, request.msg_type)
@@ -227,9 +246,8 @@ class KernelIO:
             event = frames[0] if frames else b""
             if event[:1] == b"\x01":
                 topic = event[1:]
-                welcome = self.sender.message(
-                    "iopub_welcome", {"subscription": topic.decode("utf-8", "replace")}
-                )
+                content: IOPubWelcomeContent = {"subscription": topic.decode("utf-8", "replace")}
+                welcome = self.sender.message("iopub_welcome", content)
                 self.send("iopub", welcome, (topic,))
 
     async def _end_a_stuck_cell(self) -> None:
@@ -256,7 +274,11 @@ class KernelIO:
                 self.streams.flush()
 
 
-def unknown_request_error(request: Message) -> JSONDict:
+def status(state: ExecutionState) -> StatusContent:
+    return {"execution_state": state}
+
+
+def unknown_request_error(request: Message) -> ReplyContent:
     return {
         "status": "error",
         "ename": "UnknownMessageType",

@@ -11,17 +11,29 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from interlace.kernel._info import kernel_info
-from interlace.kernel._io import STOP, KernelIO, unknown_request_error
+from interlace.kernel._io import STOP, KernelIO, status, unknown_request_error
 from interlace.kernel._streams import Streams
-from interlace.protocol import Message, Sender
+from interlace.protocol import Message, Sender, content_of
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Sequence
+    from collections.abc import Iterator, Mapping, Sequence
     from types import ModuleType
 
+    from interlace.kernel._handlers import Handler
     from interlace.kernel._shell import KernelShell
     from interlace.kernel._stdin import StdinBridge
-    from interlace.protocol import ConnectionInfo, JSONDict
+    from interlace.protocol import (
+        JSON,
+        ConnectionInfo,
+        ExecuteInputContent,
+        ExecuteReplyContent,
+        InputRequestContent,
+        IOPubMsgType,
+        JSONDict,
+        ReplyContent,
+        StreamContent,
+        StreamName,
+    )
 
 __all__ = ["Kernel"]
 
@@ -58,7 +70,7 @@ class Kernel:
         self._identities: Sequence[bytes] = ()
         self._streams: Streams | None = None
         self._stdin: StdinBridge | None = None
-        self._handlers: dict[str, Callable[[Message], JSONDict | None]] = {}
+        self._handlers: dict[str, Handler] = {}
         self.shell: KernelShell | None = None
 
     @property
@@ -108,8 +120,8 @@ class Kernel:
 
     def publish(
         self,
-        msg_type: str,
-        content: JSONDict,
+        msg_type: IOPubMsgType,
+        content: Mapping[str, JSON],
         metadata: JSONDict | None = None,
         buffers: Sequence[bytes] = (),
     ) -> None:
@@ -121,15 +133,15 @@ class Kernel:
         )
         self.io.publish(message)
 
-    def _emit_stream(self, name: str, text: str) -> None:
-        content = {"name": name, "text": text}
+    def _emit_stream(self, name: StreamName, text: str) -> None:
+        content: StreamContent = {"name": name, "text": text}
         self.io.publish(self.sender.message("stream", content, parent=self._parent))
 
     def ask(self, prompt: str, password: bool) -> Message:
         """Send an input_request to the client whose request is running."""
         if self._streams is not None:
             self._streams.flush()
-        content = {"prompt": prompt, "password": password}
+        content: InputRequestContent = {"prompt": prompt, "password": password}
         request = self.sender.message("input_request", content, parent=self._parent)
         self.io.send("stdin", request, self._identities)
         return request
@@ -138,7 +150,7 @@ class Kernel:
 
     def _dispatch(self, identities: list[bytes], request: Message) -> None:
         self._parent, self._identities = request, identities
-        self.publish("status", {"execution_state": "busy"})
+        self.publish("status", status("busy"))
         content = self._handle(request)
         if content is not None:
             metadata = {
@@ -148,9 +160,9 @@ class Kernel:
             }
             reply = self.sender.reply(request, content, metadata=metadata)
             self.io.send("shell", reply, identities)
-        self.publish("status", {"execution_state": "idle"})
+        self.publish("status", status("idle"))
 
-    def _handle(self, request: Message) -> JSONDict | None:
+    def _handle(self, request: Message) -> Mapping[str, JSON] | None:
         handler = self._handlers.get(request.msg_type)
         if handler is None:
             log.warning("shell: unknown message type %r", request.msg_type)
@@ -168,8 +180,8 @@ class Kernel:
             log.exception("shell: %s failed", request.msg_type)
             return _error_reply(type(exc).__name__, str(exc))
 
-    def _execute(self, request: Message) -> JSONDict:
-        content = request.content
+    def _execute(self, request: Message) -> ExecuteReplyContent:
+        content = content_of(request, "execute_request")
         code = content["code"]
         if not isinstance(code, str):
             raise TypeError("'code' must be a string")
@@ -182,11 +194,15 @@ class Kernel:
         assert shell is not None
         assert self._stdin is not None
         if not silent:
-            self.publish("execute_input", {"code": code, "execution_count": shell.execution_count})
+            executing: ExecuteInputContent = {
+                "code": code,
+                "execution_count": shell.execution_count,
+            }
+            self.publish("execute_input", executing)
         shell.last_traceback = None
         with self._stdin.enabled(bool(content.get("allow_stdin", True))):
             result = shell.run_cell(code, store_history=store_history, silent=silent)
-        reply: JSONDict = {
+        reply: ExecuteReplyContent = {
             "status": "ok",
             "execution_count": shell.execution_count - 1,
             "payload": shell.payloads.read_payload(),
@@ -197,7 +213,7 @@ class Kernel:
             reply["user_expressions"] = shell.user_expressions(expressions)
             return reply
         error = result.error_before_exec or result.error_in_exec
-        reply.update(_error_reply(type(error).__name__, str(error), shell.last_traceback))
+        _fail(reply, type(error).__name__, str(error), shell.last_traceback)
         if content.get("stop_on_error", True) and not silent:
             self._abort_queued()
         return reply
@@ -216,15 +232,22 @@ class Kernel:
                 self._dispatch(identities, request)
                 continue
             self._parent, self._identities = request, identities
-            self.publish("status", {"execution_state": "busy"})
-            reply = self.sender.reply(
-                request, {"status": "aborted"}, metadata={"status": "aborted"}
-            )
+            self.publish("status", status("busy"))
+            aborted: ExecuteReplyContent = {"status": "aborted"}
+            reply = self.sender.reply(request, aborted, metadata={"status": "aborted"})
             self.io.send("shell", reply, identities)
-            self.publish("status", {"execution_state": "idle"})
+            self.publish("status", status("idle"))
 
 
-def _error_reply(ename: str, evalue: str, traceback: list[str] | None = None) -> JSONDict:
+def _fail(reply: ReplyContent, ename: str, evalue: str, traceback: list[str] | None) -> None:
+    """Turn ``reply`` into an error reply (its other fields stay, as ipykernel's do)."""
+    reply["status"] = "error"
+    reply["ename"] = ename
+    reply["evalue"] = evalue
+    reply["traceback"] = traceback or []
+
+
+def _error_reply(ename: str, evalue: str, traceback: list[str] | None = None) -> ReplyContent:
     return {"status": "error", "ename": ename, "evalue": evalue, "traceback": traceback or []}
 
 

@@ -18,13 +18,21 @@ from IPython.core.interactiveshell import InteractiveShell, InteractiveShellABC
 from traitlets import Type
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
     from types import ModuleType
 
     from IPython.core.history import HistoryManager
     from IPython.core.payload import PayloadManager
 
-    from interlace.protocol import JSONDict
+    from interlace.protocol import (
+        JSON,
+        ClearOutputContent,
+        DisplayDataContent,
+        ErrorContent,
+        ExecuteResultContent,
+        IOPubMsgType,
+        JSONDict,
+    )
 
 __all__ = ["KernelShell", "Publisher", "create_shell"]
 
@@ -34,8 +42,8 @@ class Publisher(Protocol):
 
     def publish(
         self,
-        msg_type: str,
-        content: JSONDict,
+        msg_type: IOPubMsgType,
+        content: Mapping[str, JSON],
         metadata: JSONDict | None = None,
         buffers: Sequence[bytes] = (),
     ) -> None:
@@ -58,7 +66,7 @@ class KernelDisplayHook(DisplayHook):
 
     def finish_displayhook(self) -> None:
         if self.data:
-            content = {
+            content: ExecuteResultContent = {
                 "execution_count": self.prompt_count,
                 "data": self.data,
                 "metadata": self.metadata,
@@ -80,12 +88,17 @@ class KernelDisplayPublisher(DisplayPublisher):
         **kwargs: Any,
     ) -> None:
         self._validate_data(data, metadata)
-        content = {"data": data, "metadata": metadata or {}, "transient": transient or {}}
-        msg_type = "update_display_data" if update else "display_data"
+        content: DisplayDataContent = {
+            "data": data,
+            "metadata": metadata or {},
+            "transient": transient or {},
+        }
+        msg_type: IOPubMsgType = "update_display_data" if update else "display_data"
         _shell(self).publisher.publish(msg_type, content)
 
     def clear_output(self, wait: bool = False) -> None:
-        _shell(self).publisher.publish("clear_output", {"wait": bool(wait)})
+        content: ClearOutputContent = {"wait": bool(wait)}
+        _shell(self).publisher.publish("clear_output", content)
 
 
 class KernelShell(InteractiveShell):
@@ -125,7 +138,7 @@ class KernelShell(InteractiveShell):
 
     def _showtraceback(self, etype: type, evalue: BaseException, stb: list[str]) -> None:
         self.last_traceback = stb
-        content = {"ename": etype.__name__, "evalue": str(evalue), "traceback": stb}
+        content: ErrorContent = {"ename": etype.__name__, "evalue": str(evalue), "traceback": stb}
         self.publisher.publish("error", content)
 
     def ask_exit(self) -> None:

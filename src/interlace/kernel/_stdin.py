@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from IPython.core.error import StdinNotImplementedError
 
+from interlace.protocol import content_of
+
 if TYPE_CHECKING:
     import queue
     from collections.abc import Iterator
@@ -65,7 +67,7 @@ class StdinBridge:
             if reply.parent_id in (None, request.msg_id):
                 break
             log.warning("stdin: dropped an input_reply to another request")
-        value = reply.content.get("value", "")
+        value = content_of(reply, "input_reply").get("value", "")
         if value == "\x04":
             raise EOFError("end of input")
         return str(value)

@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import io
 import threading
-from typing import TYPE_CHECKING, Literal, final
+from typing import TYPE_CHECKING, final
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
+
+    from interlace.protocol import StreamName
 
 __all__ = ["FLUSH_INTERVAL", "OutStream", "Streams"]
 
 FLUSH_INTERVAL = 0.05
 """Seconds between stream messages while output keeps coming."""
-
-StreamName = Literal["stdout", "stderr"]
 
 
 @final
@@ -74,7 +74,7 @@ class OutStream(io.TextIOBase):
 class Streams:
     """The kernel's stdout and stderr, flushed together in write order per stream."""
 
-    def __init__(self, wake: Callable[[], None], emit: Callable[[str, str], None]) -> None:
+    def __init__(self, wake: Callable[[], None], emit: Callable[[StreamName, str], None]) -> None:
         self.stdout = OutStream("stdout", wake)
         self.stderr = OutStream("stderr", wake)
         self._emit = emit

@@ -16,6 +16,49 @@ from interlace.protocol._connection import new_connection_info as new_connection
 from interlace.protocol._connection import read_connection_file as read_connection_file
 from interlace.protocol._connection import runtime_dir as runtime_dir
 from interlace.protocol._connection import write_connection_file as write_connection_file
+from interlace.protocol._content import ClearOutputContent as ClearOutputContent
+from interlace.protocol._content import CommCloseContent as CommCloseContent
+from interlace.protocol._content import CommInfo as CommInfo
+from interlace.protocol._content import CommInfoReplyContent as CommInfoReplyContent
+from interlace.protocol._content import CommInfoRequestContent as CommInfoRequestContent
+from interlace.protocol._content import CommMsgContent as CommMsgContent
+from interlace.protocol._content import CommOpenContent as CommOpenContent
+from interlace.protocol._content import CompleteReplyContent as CompleteReplyContent
+from interlace.protocol._content import CompleteRequestContent as CompleteRequestContent
+from interlace.protocol._content import ControlMsgType as ControlMsgType
+from interlace.protocol._content import DisplayDataContent as DisplayDataContent
+from interlace.protocol._content import ErrorContent as ErrorContent
+from interlace.protocol._content import ExecuteInputContent as ExecuteInputContent
+from interlace.protocol._content import ExecuteReplyContent as ExecuteReplyContent
+from interlace.protocol._content import ExecuteRequestContent as ExecuteRequestContent
+from interlace.protocol._content import ExecuteResultContent as ExecuteResultContent
+from interlace.protocol._content import ExecutionState as ExecutionState
+from interlace.protocol._content import HelpLink as HelpLink
+from interlace.protocol._content import HistoryReplyContent as HistoryReplyContent
+from interlace.protocol._content import HistoryRequestContent as HistoryRequestContent
+from interlace.protocol._content import InputReplyContent as InputReplyContent
+from interlace.protocol._content import InputRequestContent as InputRequestContent
+from interlace.protocol._content import InspectReplyContent as InspectReplyContent
+from interlace.protocol._content import InspectRequestContent as InspectRequestContent
+from interlace.protocol._content import InterruptReplyContent as InterruptReplyContent
+from interlace.protocol._content import IOPubMsgType as IOPubMsgType
+from interlace.protocol._content import IOPubWelcomeContent as IOPubWelcomeContent
+from interlace.protocol._content import IsCompleteReplyContent as IsCompleteReplyContent
+from interlace.protocol._content import IsCompleteRequestContent as IsCompleteRequestContent
+from interlace.protocol._content import KernelInfoReplyContent as KernelInfoReplyContent
+from interlace.protocol._content import LanguageInfo as LanguageInfo
+from interlace.protocol._content import MsgType as MsgType
+from interlace.protocol._content import ReplyContent as ReplyContent
+from interlace.protocol._content import ReplyStatus as ReplyStatus
+from interlace.protocol._content import ShellMsgType as ShellMsgType
+from interlace.protocol._content import ShutdownReplyContent as ShutdownReplyContent
+from interlace.protocol._content import ShutdownRequestContent as ShutdownRequestContent
+from interlace.protocol._content import StatusContent as StatusContent
+from interlace.protocol._content import StdinMsgType as StdinMsgType
+from interlace.protocol._content import StreamContent as StreamContent
+from interlace.protocol._content import StreamName as StreamName
+from interlace.protocol._content import UpdateDisplayDataContent as UpdateDisplayDataContent
+from interlace.protocol._content import content_of as content_of
 from interlace.protocol._json import JSON as JSON
 from interlace.protocol._json import JSONDict as JSONDict
 from interlace.protocol._json import dumps as dumps
@@ -48,16 +91,59 @@ __all__ = [
     "PROTOCOL_VERSION",
     "V1_SUBPROTOCOL",
     "Channel",
+    "ClearOutputContent",
+    "CommCloseContent",
+    "CommInfo",
+    "CommInfoReplyContent",
+    "CommInfoRequestContent",
+    "CommMsgContent",
+    "CommOpenContent",
+    "CompleteReplyContent",
+    "CompleteRequestContent",
     "ConnectionInfo",
+    "ControlMsgType",
+    "DisplayDataContent",
+    "ErrorContent",
+    "ExecuteInputContent",
+    "ExecuteReplyContent",
+    "ExecuteRequestContent",
+    "ExecuteResultContent",
+    "ExecutionState",
     "Frames",
     "Header",
+    "HelpLink",
+    "HistoryReplyContent",
+    "HistoryRequestContent",
+    "IOPubMsgType",
+    "IOPubWelcomeContent",
+    "InputReplyContent",
+    "InputRequestContent",
+    "InspectReplyContent",
+    "InspectRequestContent",
+    "InterruptReplyContent",
+    "IsCompleteReplyContent",
+    "IsCompleteRequestContent",
     "JSONDict",
+    "KernelInfoReplyContent",
+    "LanguageInfo",
     "Message",
+    "MsgType",
     "ReplayGuard",
+    "ReplyContent",
+    "ReplyStatus",
     "Sender",
+    "ShellMsgType",
+    "ShutdownReplyContent",
+    "ShutdownRequestContent",
     "Signer",
+    "StatusContent",
+    "StdinMsgType",
+    "StreamContent",
+    "StreamName",
     "Transport",
+    "UpdateDisplayDataContent",
     "allocate_ports",
+    "content_of",
     "data_dir",
     "decode",
     "decode_json_frame",

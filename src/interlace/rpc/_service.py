@@ -10,14 +10,23 @@ from __future__ import annotations
 import re
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from interlace.errors import KernelDied, ReplyTimeout
 from interlace.protocol import new_id
 from interlace.rpc._protocol import INVALID_PARAMS, Method, RpcError
 
 if TYPE_CHECKING:
+    from collections.abc import Awaitable
+
     from interlace.client import AsyncKernelClient, Execution, ExecutionResult
+    from interlace.protocol import (
+        JSON,
+        CompleteReplyContent,
+        ErrorContent,
+        InspectReplyContent,
+        IsCompleteReplyContent,
+    )
 
 __all__ = [
     "EXECUTION_ERROR",
@@ -41,6 +50,8 @@ HANDLES_KEPT = 1000
 """Finished executions whose handles stay readable; older ones are forgotten."""
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+T = TypeVar("T")
 
 
 class PooledKernel(Protocol):
@@ -74,7 +85,7 @@ class _Handle:
     execution: Execution
 
 
-def _text(value: Any, name: str) -> str:
+def _text(value: object, name: str) -> str:
     if not isinstance(value, str):
         raise RpcError(INVALID_PARAMS, f"{name} must be a string")
     return value
@@ -111,7 +122,7 @@ def _died(exc: KernelDied, handle: str | None = None) -> RpcError:
 
 
 def _execution_error(result: ExecutionResult) -> RpcError:
-    error = result.error or {
+    error: ErrorContent = result.error or {
         "ename": result.reply.get("ename", "Error"),
         "evalue": result.reply.get("evalue", ""),
         "traceback": result.reply.get("traceback", []),
@@ -280,7 +291,7 @@ class RpcService:
 
     async def complete(
         self, code: str, cursor_pos: int | None = None, session: str | None = None
-    ) -> dict[str, Any]:
+    ) -> CompleteReplyContent:
         kernel = await self._kernel(session)
         return await self._ask(
             kernel.client.complete(
@@ -294,14 +305,14 @@ class RpcService:
         cursor_pos: int | None = None,
         detail_level: int = 0,
         session: str | None = None,
-    ) -> dict[str, Any]:
+    ) -> InspectReplyContent:
         kernel = await self._kernel(session)
         request = kernel.client.inspect(
             _text(code, "code"), _number(cursor_pos, "cursor_pos"), int(detail_level), timeout=30
         )
         return await self._ask(request)
 
-    async def is_complete(self, code: str, session: str | None = None) -> dict[str, Any]:
+    async def is_complete(self, code: str, session: str | None = None) -> IsCompleteReplyContent:
         kernel = await self._kernel(session)
         return await self._ask(kernel.client.is_complete(_text(code, "code"), timeout=30))
 
@@ -310,16 +321,16 @@ class RpcService:
         await kernel.interrupt()
         return True
 
-    async def history(self, session: str | None = None, n: int = 10) -> list[Any]:
+    async def history(self, session: str | None = None, n: int = 10) -> list[list[JSON]]:
         kernel = await self._kernel(session)
         reply = await self._ask(
             kernel.client.history(hist_access_type="tail", n=_number(n, "n"), timeout=30)
         )
         return list(reply.get("history", []))
 
-    async def _ask(self, request: Any) -> dict[str, Any]:
+    async def _ask(self, request: Awaitable[T]) -> T:
         try:
-            reply: dict[str, Any] = await request
+            reply = await request
         except ReplyTimeout as exc:
             raise RpcError(TIMEOUT, str(exc)) from exc
         except KernelDied as exc:
