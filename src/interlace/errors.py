@@ -11,30 +11,48 @@ at the boundary where they occur, so callers catch interlace's names only::
     │   ├── ReplayedMessage       a valid signature that was already seen
     │   ├── UnsupportedVersion    a header whose protocol version is not 5.x
     │   ├── UnsupportedSignatureScheme
-    │   └── ConnectionFileError   unreadable or incomplete connection file
+    │   ├── ConnectionFileError   unreadable or incomplete connection file
+    │   └── MalformedUpdate       a Yjs sync or awareness message that cannot be applied
     ├── ConnectionFileNotFound    ``--existing`` lookup found nothing
     ├── ChannelError              a socket could not be bound, connected or used
     │   ├── ChannelClosed         the channel was closed while in use
     │   ├── KernelDied            the kernel stopped answering or its process ended
     │   └── ReplyTimeout          no reply within the time asked for
     ├── KernelSpecError           a kernelspec that cannot be found, read or installed
-    └── KernelStartError          a kernel process that did not start or never answered
+    ├── KernelStartError          a kernel process that did not start or never answered
+    ├── NotebookError             a request about a notebook that cannot be served
+    │   ├── NotFound              no such notebook, cell, session, kernel or file
+    │   ├── InvalidNotebook       not an nbformat 4 notebook
+    │   ├── BadCommand            a command or request that is malformed or names nothing
+    │   └── NotWaiting            an answer to an ``input()`` no cell is asking
+    └── RecordingError            a recording that cannot be read, or a moment it lacks
+
+Adapters (HTTP, websockets, JSON-RPC) turn these into their own answers at one
+place each: a ``NotFound`` is a 404, an ``InvalidNotebook`` or ``BadCommand`` a
+400, ``NotWaiting`` a 409.
 """
 
 from __future__ import annotations
 
 __all__ = [
+    "BadCommand",
     "ChannelClosed",
     "ChannelError",
     "ConnectionFileError",
     "ConnectionFileNotFound",
     "InterlaceError",
+    "InvalidNotebook",
     "InvalidSignature",
     "KernelDied",
     "KernelSpecError",
     "KernelStartError",
     "MalformedMessage",
+    "MalformedUpdate",
+    "NotFound",
+    "NotWaiting",
+    "NotebookError",
     "ProtocolError",
+    "RecordingError",
     "ReplayedMessage",
     "ReplyTimeout",
     "UnsupportedSignatureScheme",
@@ -74,6 +92,10 @@ class ConnectionFileError(ProtocolError):
     """A connection file that cannot be read or lacks required fields."""
 
 
+class MalformedUpdate(ProtocolError):
+    """A Yjs sync or awareness message from a peer that cannot be decoded or applied."""
+
+
 class ConnectionFileNotFound(InterlaceError, FileNotFoundError):
     """No connection file matches the name or pattern that was asked for."""
 
@@ -100,3 +122,27 @@ class ReplyTimeout(ChannelError, TimeoutError):
 
 class KernelStartError(InterlaceError):
     """A kernel process that could not be launched or did not answer in time."""
+
+
+class NotebookError(InterlaceError):
+    """A request about a notebook (its cells, kernel, files or sessions) that cannot be served."""
+
+
+class NotFound(NotebookError, LookupError):
+    """No such notebook, cell, session, kernel or file."""
+
+
+class InvalidNotebook(NotebookError, ValueError):
+    """A document that is not an nbformat 4 notebook."""
+
+
+class BadCommand(NotebookError, ValueError):
+    """A command or request that is malformed, or names nothing to do."""
+
+
+class NotWaiting(NotebookError):
+    """An answer for ``input()`` while no cell is asking for one."""
+
+
+class RecordingError(InterlaceError, ValueError):
+    """A recording that cannot be read, or a moment it does not have."""

@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from tests.notebooks.ypeer import NOTEBOOK, YPeer, announce, outputs, set_source
 from tests.server.conftest import TOKEN, RunningServer
-from tests.server.ypeer import NOTEBOOK, YPeer, announce, outputs, set_source
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING
 
 from pycrdt import Awareness, Doc, YMessageType, create_awareness_message, read_message
 
+from tests.notebooks.ypeer import YPeer
 from tests.server.conftest import run_yjs_peers
-from tests.server.ypeer import YPeer
 
 if TYPE_CHECKING:
     from tests.server.conftest import RunningServer

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 
 import nbformat
 
+from tests.notebooks.ypeer import NOTEBOOK, YPeer, outputs
 from tests.server.conftest import TOKEN, RunningServer, run_yjs_peers
-from tests.server.ypeer import NOTEBOOK, YPeer, outputs
 
 if TYPE_CHECKING:
     from pathlib import Path

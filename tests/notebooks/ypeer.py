@@ -18,6 +18,7 @@ from pycrdt import (
 from websockets.sync.client import ClientConnection, connect
 
 from interlace.collab import NotebookDocument
+from interlace.notebooks import COMMAND_REPLY
 from tests.server.conftest import TOKEN
 
 if TYPE_CHECKING:
@@ -57,7 +58,8 @@ class YPeer:
         url = f"ws://127.0.0.1:{server.port}/api/collab/{path}?token={TOKEN}"
         self.ws: ClientConnection = connect(url, open_timeout=30, max_size=None, legacy=True)
         self.document = NotebookDocument(Doc())
-        self.notices: list[dict[str, Any]] = []
+        self.replies: list[dict[str, Any]] = []
+        """Every command's reply, in order."""
         self._sending = True
         self.document.doc.observe(self._send_update)
         self.ws.send(create_sync_message(self.document.doc))
@@ -74,7 +76,9 @@ class YPeer:
             except TimeoutError:
                 return
             if isinstance(message, str):
-                self.notices.append(json.loads(message))
+                raise AssertionError(f"the server sent a text frame: {message!r}")
+            if message[0] == COMMAND_REPLY:
+                self.replies.append(json.loads(message[1:]))
                 continue
             if message[0] != YMessageType.SYNC:
                 continue
@@ -85,6 +89,11 @@ class YPeer:
                 self._sending = True
             if reply is not None:
                 self.ws.send(reply)
+
+    @property
+    def notices(self) -> list[dict[str, Any]]:
+        """The refused commands' reasons, in order."""
+        return [{"error": reply["error"]} for reply in self.replies if not reply["ok"]]
 
     def until(self, check: Callable[[], bool], timeout: float = 30) -> None:
         deadline = time.monotonic() + timeout
@@ -99,9 +108,9 @@ class YPeer:
 
 
 def outputs(peer: YPeer, cell_id: str) -> list[dict[str, Any]]:
-    if cell_id not in peer.document.cells:
-        return []
-    return [dict(o) for o in peer.document.cell(cell_id)["outputs"]]
+    """The cell's outputs as nbformat has them (plain JSON), or [] if there is no such cell."""
+    cells = peer.document.to_notebook()["cells"]
+    return next((list(c.get("outputs", [])) for c in cells if c["id"] == cell_id), [])
 
 
 def set_source(peer: YPeer, cell_id: str, text: str) -> None:

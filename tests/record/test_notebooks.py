@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -106,3 +107,56 @@ def test_export_and_import_play_back_the_same(tmp_path: Path) -> None:
         target.import_("bad.ipynb", iter([exported[0], "not json"]))
     with pytest.raises(RecordingError):
         target.state_at("nothing.ipynb", 3)
+
+
+def _current_text(recordings: Recordings, path: str) -> str:
+    state = recordings.current_state(path)
+    assert state is not None
+    doc: Doc[Any] = Doc()
+    doc.apply_update(state)
+    return str(doc.get("source", type=Text))
+
+
+def _rows(database: Path, table: str, path: str) -> int:
+    with sqlite3.connect(database) as connection:
+        query = f"SELECT COUNT(*) FROM {table} WHERE path = ?"
+        return int(connection.execute(query, (path,)).fetchone()[0])
+
+
+def test_the_recording_is_the_notebooks_one_log_and_reopens_as_it_was(tmp_path: Path) -> None:
+    database = tmp_path / "r.sqlite"
+    recordings = Recordings(database, snapshot_every=10)
+    assert recordings.current_state("n.ipynb") is None
+    _, seen = typing_session(recordings, "n.ipynb", 25)
+    recordings.close()
+    reopened = Recordings(database, snapshot_every=10)
+    assert _current_text(reopened, "n.ipynb") == seen[-1]
+    assert _rows(database, "snapshots", "n.ipynb") == 3  # opened, and after 10 and 20 changes
+
+
+def test_with_recording_off_changes_are_kept_until_a_snapshot_holds_them(tmp_path: Path) -> None:
+    database = tmp_path / "r.sqlite"
+    recordings = Recordings(database, snapshot_every=10)
+    recordings.set_enabled("quiet.ipynb", False)
+    _, seen = typing_session(recordings, "quiet.ipynb", 25)
+    assert recordings.events("quiet.ipynb") == []
+    assert _current_text(recordings, "quiet.ipynb") == seen[-1]  # a killed server loses nothing
+    assert _rows(database, "events", "quiet.ipynb") == 5  # only those after the last snapshot
+    assert _rows(database, "snapshots", "quiet.ipynb") == 1
+    with pytest.raises(RecordingError):
+        list(recordings.export("quiet.ipynb"))
+
+
+def test_an_old_database_gains_the_recorded_column(tmp_path: Path) -> None:
+    database = tmp_path / "old.sqlite"
+    with sqlite3.connect(database) as connection:
+        connection.execute(
+            "CREATE TABLE events (path TEXT NOT NULL, seq INTEGER NOT NULL, at REAL NOT NULL,"
+            " actor TEXT NOT NULL, kind TEXT NOT NULL, data TEXT, change BLOB,"
+            " PRIMARY KEY (path, seq))"
+        )
+        connection.execute(
+            "INSERT INTO events VALUES ('a.ipynb', 0, 1.0, 'server', 'opened', NULL, NULL)"
+        )
+    recordings = Recordings(database)
+    assert [event.kind for event in recordings.events("a.ipynb")] == ["opened"]

@@ -126,7 +126,7 @@ def receive_until_idle(
 
 @pytest.fixture
 def notebook_server(tmp_path: Path) -> Iterator[RunningServer]:
-    from tests.server.ypeer import NOTEBOOK
+    from tests.notebooks.ypeer import NOTEBOOK
 
     (tmp_path / "shared.ipynb").write_text(json.dumps(NOTEBOOK))
     running = RunningServer(tmp_path, "--token", TOKEN)

@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
+from tests.notebooks.ypeer import YPeer, outputs, set_source
 from tests.server.conftest import TOKEN
-from tests.server.ypeer import YPeer, outputs, set_source
 
 if TYPE_CHECKING:
     from tests.server.conftest import RunningServer

@@ -1,4 +1,8 @@
-/** REST calls for running cells and kernel actions on one notebook. */
+/** REST calls to one notebook's kernel: completion, inspection, input() answers, trust.
+ *
+ * Runs, interrupts, restarts and saves go on the collaboration websocket instead (commands.ts),
+ * so they reach the server in order after the page's edits.
+ */
 import { encodePath, getJSON, postJSON } from "../api";
 import { who } from "../user";
 
@@ -13,8 +17,6 @@ export interface InspectReply {
   found: boolean;
   data?: Record<string, unknown>;
 }
-
-export type ExecuteTarget = { cells: string[] } | { all: true } | { below: string };
 
 /** Convert a JS string index to a Jupyter cursor position (unicode code points) and back. */
 export function toCodePoints(text: string, index: number): number {
@@ -41,22 +43,6 @@ export class KernelClient {
 
   constructor(readonly path: string) {
     this.base = `/api/notebooks/${encodePath(path)}`;
-  }
-
-  execute(target: ExecuteTarget): Promise<{ queued?: string[] }> {
-    return postJSON(`${this.base}/execute`, { ...target, who: who() });
-  }
-
-  interrupt(): Promise<unknown> {
-    return postJSON(`${this.base}/interrupt`, { who: who() });
-  }
-
-  restart(): Promise<unknown> {
-    return postJSON(`${this.base}/restart`, { who: who() });
-  }
-
-  save(): Promise<unknown> {
-    return postJSON(`${this.base}/save`, { who: who() });
   }
 
   answerInput(value: string): Promise<unknown> {

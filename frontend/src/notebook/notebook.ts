@@ -5,11 +5,12 @@ import * as Y from "yjs";
 import { ApiError, contentsUrl, cookie, getJSON, reportError, showMessage, treePageUrl } from "../api";
 import { basename, dirname, h } from "../dom";
 import { CellView, type CellHost } from "./cell";
+import { CommandChannel, type ExecuteTarget } from "./commands";
 import { kernelCompletionSource } from "./completion";
 import { NotebookDocument, type CellSnapshot, type CellType } from "./document";
 import type { EditorHooks } from "./editor";
 import { closeInspect, inspectAtCursor, inspectOpen } from "./inspect";
-import { KernelClient, type ExecuteTarget } from "./kernel";
+import { KernelClient } from "./kernel";
 import { installKeyboard, type CommandTarget } from "./keyboard";
 import { PlaybackView } from "./playback";
 import { Presence, type Peer } from "./presence";
@@ -30,6 +31,8 @@ export class NotebookView implements CellHost, CommandTarget, ToolbarActions {
   private readonly ydoc = new Y.Doc();
   private readonly provider: WebsocketProvider;
   private readonly kernel: KernelClient;
+  /** Runs, interrupts, restarts and saves: on the websocket, in order after our edits. */
+  private readonly commands: CommandChannel;
   private readonly views = new Map<string, CellView>();
   private order: string[] = [];
   private selectedId: string | null = null;
@@ -53,6 +56,7 @@ export class NotebookView implements CellHost, CommandTarget, ToolbarActions {
       disableBc: true,
       params: xsrf ? { _xsrf: xsrf } : {},
     });
+    this.commands = new CommandChannel(this.provider);
     this.awareness = this.provider.awareness;
     this.presence = new Presence(this.awareness, (peers) => this.showPeers(peers));
     this.provider.on("status", ({ status }) => this.toolbar.setConnected(status === "connected"));
@@ -100,6 +104,7 @@ export class NotebookView implements CellHost, CommandTarget, ToolbarActions {
   }
 
   private fail(message: string): void {
+    this.commands.close();
     this.provider.destroy();
     this.el.replaceChildren(h("div", { class: "notebook-error", role: "alert" }, message, " ", h("a", { href: treePageUrl(dirname(this.path)) }, "Back to files")));
   }
@@ -356,23 +361,8 @@ export class NotebookView implements CellHost, CommandTarget, ToolbarActions {
 
   // ---- running ----------------------------------------------------------------------
 
-  /** Wait until our Yjs updates have left the browser, so the server runs the current source. */
-  private async flush(): Promise<void> {
-    const start = Date.now();
-    while (Date.now() - start < 3000) {
-      const ws = this.provider.ws;
-      if (!ws || ws.readyState !== WebSocket.OPEN || ws.bufferedAmount === 0) break;
-      await sleep(10);
-    }
-  }
-
-  private async execute(target: ExecuteTarget): Promise<void> {
-    try {
-      await this.flush();
-      await this.kernel.execute(target);
-    } catch (err) {
-      reportError(err);
-    }
+  private execute(target: ExecuteTarget): void {
+    this.commands.send({ action: "execute", ...target }).catch(reportError);
   }
 
   private runSelectedFrom(cell: CellView, after: "advance" | "stay" | "insert"): void {
@@ -384,7 +374,7 @@ export class NotebookView implements CellHost, CommandTarget, ToolbarActions {
     const id = this.selectedId;
     if (!id) return;
     // Markdown renders here at once; the server only records it (no kernel involved).
-    void this.execute({ cells: [id] });
+    this.execute({ cells: [id] });
     const idx = this.order.indexOf(id);
     if (after === "stay") {
       this.commandMode();
@@ -418,26 +408,26 @@ export class NotebookView implements CellHost, CommandTarget, ToolbarActions {
 
   runAll(): void {
     this.commandMode();
-    void this.execute({ all: true });
+    this.execute({ all: true });
   }
 
   runBelow(): void {
     if (!this.selectedId) return;
     this.commandMode();
-    void this.execute({ below: this.selectedId });
+    this.execute({ below: this.selectedId });
   }
 
   interrupt(): void {
-    this.kernel.interrupt().catch(reportError);
+    this.commands.send({ action: "interrupt" }).catch(reportError);
   }
 
   restart(): void {
-    this.kernel.restart().catch(reportError);
+    this.commands.send({ action: "restart" }).catch(reportError);
   }
 
   save(): void {
-    this.flush()
-      .then(() => this.kernel.save())
+    this.commands
+      .send({ action: "save" })
       .then(() => this.toolbar.flashSaved())
       .catch(reportError);
   }

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from pycrdt import Awareness, create_awareness_message, read_message
 
+from interlace.errors import MalformedUpdate
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -56,11 +58,11 @@ class Presence:
         return create_awareness_message(self.awareness.encode_awareness_update(clients))
 
     def apply(self, peer: int, message: bytes) -> None:
-        """Apply an awareness message from ``peer``; ValueError if it is malformed."""
+        """Apply an awareness message from ``peer``; MalformedUpdate if it is malformed."""
         try:
             self.awareness.apply_awareness_update(read_message(message[1:]), peer)
         except (AssertionError, IndexError, ValueError, RuntimeError, TypeError) as exc:
-            raise ValueError(f"malformed awareness message: {exc}") from exc
+            raise MalformedUpdate(f"malformed awareness message: {exc}") from exc
 
     def leave(self, peer: int) -> None:
         """``peer`` has gone: remove the states it controlled, telling everyone."""

@@ -1,8 +1,9 @@
 """A room: one open notebook, its peers over the Yjs sync protocol, its log, saves and runs.
 
 The server owns the document. Every change, from a peer or from a running cell,
-is appended to the update log before anything else happens, broadcast to every
-peer, and written back to the ``.ipynb`` shortly after (debounced, atomic).
+is recorded (the notebook's one log, see ``interlace.record``) before anything
+else happens, broadcast to every peer, and written back to the ``.ipynb``
+shortly after (debounced, atomic).
 Cells run on the server: their outputs go into the document as they arrive,
 whether or not anyone is connected.
 """
@@ -25,7 +26,7 @@ from pycrdt import (
 from interlace.collab._document import NotebookDocument
 from interlace.collab._presence import Presence
 from interlace.collab._runs import CellRuns
-from interlace.errors import InterlaceError
+from interlace.errors import InterlaceError, MalformedUpdate
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -35,7 +36,6 @@ if TYPE_CHECKING:
 
     from interlace.collab._runs import OutputSpill
     from interlace.protocol import JSONDict
-    from interlace.store import UpdateLog
 
 __all__ = ["Peer", "Room"]
 
@@ -46,9 +46,6 @@ AUTOSAVE_DELAY = 1.0
 
 _CELL_CHANGES = ("created", "deleted", "moved")
 """Edits recorded under their own kind, in this order of precedence."""
-
-COMPACT_AFTER_BYTES = 16 << 20
-"""Once this much was logged since the last compaction, the log becomes one snapshot."""
 
 
 class Peer(Protocol):
@@ -61,41 +58,47 @@ class Peer(Protocol):
 
 
 class Recorder(Protocol):
-    """Where a room's history goes (``interlace.record`` keeps it): events with an actor."""
+    """Where a room's changes and history go (``interlace.record`` keeps them)."""
 
     def record(
         self, kind: str, actor: str, data: JSONDict | None = None, change: bytes | None = None
     ) -> int | None: ...
 
 
+class NotebookLog(Protocol):
+    """The store rooms open from and record into (``interlace.record.Recordings``)."""
+
+    def current_state(self, path: str) -> bytes | None: ...
+
+    def recorder(self, path: str, state: Callable[[], bytes]) -> Recorder: ...
+
+
 class Room:
     """One notebook shared by its peers and owned by the server.
 
-    With a ``recorder``, every document change is recorded with who made it (a
-    peer's name from its presence, or whoever ran the cell writing an output),
-    and so is everything that happens around it: runs, kernel events, people
-    joining and leaving.
+    Every document change is recorded with who made it (a peer's name from its
+    presence, or whoever ran the cell writing an output), and so is everything
+    that happens around it: runs, kernel events, people joining and leaving.
     """
 
     def __init__(
         self,
         path: str,
         document: NotebookDocument,
-        log_: UpdateLog,
+        log_: NotebookLog,
         save: Callable[[JSONDict], None],
         spill: OutputSpill | None = None,
+        kernel_state: Callable[[str], None] | None = None,
     ) -> None:
         self.path = path
-        self._logged_bytes = 0
         self.document = document
-        self._log = log_
         self._save = save
         self._peers: dict[int, MemoryObjectSendStream[bytes]] = {}
-        self.recorder: Recorder | None = None
+        self.recorder = log_.recorder(path, document.doc.get_update)
         self.presence = Presence(document.doc, self._broadcast, self.record)
         self._changed = anyio.Event()
         self._applying_from: int | None = None
-        self.runs = CellRuns(document, spill, self.record)
+        self.runs = CellRuns(document, spill, self.record, kernel_state)
         self._touched: dict[str, set[str]] = {}
         self._cells_subscription = document.cells.observe_deep(self._on_cells)
         self._subscription = document.doc.observe(self._on_change)
@@ -105,37 +108,34 @@ class Room:
         cls,
         path: str,
         load: Callable[[], JSONDict],
-        log_: UpdateLog,
+        log_: NotebookLog,
         save: Callable[[JSONDict], None],
         spill: OutputSpill | None = None,
+        kernel_state: Callable[[str], None] | None = None,
     ) -> Room:
         """The room of ``path``: its logged state if it has one, else the file's."""
-        updates = log_.read(path)
-        if updates:
+        state = log_.current_state(path)
+        if state is not None:
             document = NotebookDocument()
-            for update in updates:
-                document.doc.apply_update(update)
+            document.doc.apply_update(state)
         else:
             document = NotebookDocument.from_notebook(load())
-            log_.append(path, document.doc.get_update())
-        return cls(path, document, log_, save, spill)
+        return cls(path, document, log_, save, spill, kernel_state)
 
     def _on_change(self, event: TransactionEvent) -> None:
+        """Record the change (who made it, which cells it touched), then broadcast it."""
         update = event.update
-        self._log.append(self.path, update)
-        self._logged_bytes += len(update)
+        touched, self._touched = self._touched, {}
+        if self._applying_from is not None:
+            kind = next((k for k in _CELL_CHANGES if k in touched), "edit")
+            cells = sorted(touched.get(kind, ()))
+            actor = self.presence.name_of(self._applying_from)
+            self.recorder.record(kind, actor, {"cells": cells}, change=update)
+        else:
+            kind, actor = self.runs.writing()
+            self.recorder.record(kind, actor, change=update)
         self._broadcast(create_update_message(update), skip=self._applying_from)
         self._changed.set()
-        touched, self._touched = self._touched, {}
-        if self.recorder is not None:
-            if self._applying_from is not None:
-                kind = next((k for k in _CELL_CHANGES if k in touched), "edit")
-                cells = sorted(touched.get(kind, ()))
-                actor = self.presence.name_of(self._applying_from)
-                self.recorder.record(kind, actor, {"cells": cells}, change=update)
-            else:
-                kind, actor = self.runs.writing()
-                self.recorder.record(kind, actor, change=update)
 
     def _on_cells(self, events: list[Any]) -> None:
         """Note which cells a change created, deleted, moved or edited (before it is recorded)."""
@@ -153,8 +153,7 @@ class Room:
 
     def record(self, kind: str, actor: str, data: JSONDict | None = None) -> None:
         """Record an event that is not a document change (a run, a kernel event, a visit)."""
-        if self.recorder is not None:
-            self.recorder.record(kind, actor, data)
+        self.recorder.record(kind, actor, data)
 
     def _broadcast(self, message: bytes, skip: int | None = None) -> None:
         """Queue ``message`` for every peer but ``skip``; a peer on its way out is passed over."""
@@ -177,17 +176,6 @@ class Room:
             self._changed = anyio.Event()
             await anyio.sleep(AUTOSAVE_DELAY)
             self.save()
-            if self._logged_bytes > COMPACT_AFTER_BYTES:
-                self.compact()
-
-    def compact(self) -> None:
-        """Replace the logged updates by one holding the whole document.
-
-        Done here, between changes: inside a change (a document transaction)
-        the document cannot be read.
-        """
-        self._log.replace(self.path, self.document.doc.get_update())
-        self._logged_bytes = 0
 
     def save(self) -> None:
         try:
@@ -238,7 +226,7 @@ class Room:
         elif message[0] == YMessageType.AWARENESS:
             try:
                 self.presence.apply(key, message)
-            except ValueError as exc:
+            except MalformedUpdate as exc:
                 log.warning("%s: dropped an awareness message: %s", self.path, exc)
 
     def close(self) -> None:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import anyio
 
 from interlace.collab._outputs import as_output
-from interlace.errors import InterlaceError, KernelDied
+from interlace.errors import InterlaceError, KernelDied, NotFound, NotWaiting
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -84,8 +84,11 @@ class CellRuns:
         document: NotebookDocument,
         spill: OutputSpill | None = None,
         record: Callable[[str, str, JSONDict | None], None] | None = None,
+        kernel_state: Callable[[str], None] | None = None,
     ) -> None:
         self.document = document
+        self._kernel_state = kernel_state or (lambda state: None)
+        """Told the kernel is busy or done; its owner writes that into the document."""
         self.spill = spill
         self._recorder = record
         self.running: _Run | None = None
@@ -113,13 +116,13 @@ class CellRuns:
     # Asking.
 
     def check(self, cell_ids: list[str]) -> None:
-        """KeyError naming the cells that are not in the notebook, if any."""
+        """NotFound naming the cells that are not in the notebook, if any."""
         unknown = [cid for cid in cell_ids if cid not in self.document.cells]
         if unknown:
-            raise KeyError(f"no cells {unknown}")
+            raise NotFound(f"no cells {unknown}")
 
     def execute(self, cell_ids: list[str], start: Start, who: str, kernel: str = "") -> None:
-        """Queue cells to run in order on ``start``'s kernel (id ``kernel``); KeyError for
+        """Queue cells to run in order on ``start``'s kernel (id ``kernel``); NotFound for
         unknown cells."""
         self.check(cell_ids)
         queued = _now()
@@ -150,9 +153,9 @@ class CellRuns:
             self.document.set_input_request(None)
 
     def answer(self, value: str) -> None:
-        """The text typed at the pending ``input()``; LookupError if nothing is asking."""
+        """The text typed at the pending ``input()``; NotWaiting if nothing is asking."""
         if self._answer is None:
-            raise LookupError("no cell is waiting for input")
+            raise NotWaiting("no cell is waiting for input")
         self._answer.send_nowait(value)
         self._answer = None
 
@@ -230,7 +233,7 @@ class CellRuns:
             self.spill.start(cell_id)
         document.clear_outputs(cell_id)
         document.set_execution_count(cell_id, None)
-        document.set_kernel_state("busy")
+        self._kernel_state("busy")
 
     @staticmethod
     def _outcome(run: _Run, status: str) -> str:
@@ -246,7 +249,7 @@ class CellRuns:
         the queue, as in Jupyter."""
         document, cell_id = self.document, run.cell_id
         if status != "restarted":
-            document.set_kernel_state("dead" if status == "died" else "idle")
+            self._kernel_state("dead" if status == "died" else "idle")
         self._flush_streams(cell_id)
         if status not in ("ok", "restarted", "interrupted"):
             self._drop_queued()

@@ -1,24 +1,25 @@
-"""/api/sessions: a path (a notebook, a console) bound to a kernel, as Jupyter Server keeps them."""
+"""Sessions: who uses which kernel — notebooks, consoles, JSON-RPC callers — in one registry.
+
+As Jupyter Server keeps them for ``/api/sessions``: a session binds a path and
+a type to a kernel. A notebook the server has open runs on its session's
+kernel, so JupyterLab asking for a session on that path gets the same kernel;
+JSON-RPC sessions are listed too (type ``rpc``). A session's kernel goes when
+the session is deleted.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from interlace.errors import BadCommand, NotFound
 from interlace.protocol import new_id
 
 if TYPE_CHECKING:
-    from interlace.server._kernels import KernelRegistry, ServedKernel
+    from interlace.notebooks._kernels import KernelRegistry, ServedKernel
+    from interlace.protocol import JSONDict
 
-__all__ = ["Session", "SessionError", "Sessions"]
-
-
-class SessionError(Exception):
-    """A session request that cannot be served; ``status`` is the HTTP status."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
+__all__ = ["Session", "Sessions"]
 
 
 @dataclass
@@ -29,7 +30,7 @@ class Session:
     kernel: ServedKernel
     id: str = field(default_factory=new_id)
 
-    def model(self) -> dict[str, Any]:
+    def model(self) -> JSONDict:
         return {
             "id": self.id,
             "path": self.path,
@@ -41,13 +42,13 @@ class Session:
 
 
 class Sessions:
-    """Sessions by id; a session's kernel goes when the session is deleted."""
+    """Sessions by id, over the server's one kernel registry."""
 
     def __init__(self, kernels: KernelRegistry) -> None:
         self.kernels = kernels
         self.sessions: dict[str, Session] = {}
 
-    def list(self) -> list[dict[str, Any]]:
+    def list(self) -> list[JSONDict]:
         self._forget_dead()
         return [session.model() for session in self.sessions.values()]
 
@@ -56,37 +57,46 @@ class Sessions:
         try:
             return self.sessions[session_id]
         except KeyError:
-            raise SessionError(404, f"no session {session_id}") from None
+            raise NotFound(f"no session {session_id}") from None
 
     def _forget_dead(self) -> None:
         for session_id, session in list(self.sessions.items()):
             if session.kernel.id not in self.kernels.kernels:
                 del self.sessions[session_id]
 
+    def _of_path(self, path: str, type_: str | None = None) -> Session | None:
+        self._forget_dead()
+        for session in self.sessions.values():
+            if path and session.path == path and type_ in (None, session.type):
+                return session
+        return None
+
     async def create(self, body: dict[str, Any]) -> Session:
         path = _text(body, "path", _text(body.get("notebook") or {}, "path", ""))
-        for session in self.sessions.values():
-            if path and session.path == path:
-                return session
+        if (existing := self._of_path(path)) is not None:
+            return existing
         kernel = await self._kernel_for(body.get("kernel") or {})
-        session = Session(
-            path=path,
-            name=_text(body, "name", path.rsplit("/", 1)[-1]),
-            type=_text(body, "type", "notebook"),
-            kernel=kernel,
+        return self._add(
+            path,
+            _text(body, "name", path.rsplit("/", 1)[-1]),
+            _text(body, "type", "notebook"),
+            kernel,
         )
+
+    def _add(self, path: str, name: str, type_: str, kernel: ServedKernel) -> Session:
+        session = Session(path=path, name=name, type=type_, kernel=kernel)
         self.sessions[session.id] = session
         return session
 
     async def _kernel_for(self, spec: Any) -> ServedKernel:
         if not isinstance(spec, dict):
-            raise SessionError(400, "kernel must be an object with an id or a name")
+            raise BadCommand("kernel must be an object with an id or a name")
         if spec.get("id"):
             try:
                 return self.kernels.get(str(spec["id"]))
             except KeyError:
-                raise SessionError(404, f"no kernel {spec['id']}") from None
-        return await self.kernels.start(_text(spec, "name", "interlace"))
+                raise NotFound(f"no kernel {spec['id']}") from None
+        return await self.kernels.start(_text(spec, "name", self.kernels.default_kernel))
 
     async def update(self, session_id: str, body: dict[str, Any]) -> Session:
         session = self.get(session_id)
@@ -106,9 +116,43 @@ class Sessions:
         if session.kernel.id in self.kernels.kernels:
             await self.kernels.shutdown(session.kernel.id)
 
+    # Notebooks the server has open.
+
+    def kernel_of(self, path: str) -> ServedKernel | None:
+        """The kernel of the notebook session on ``path``, if it has one."""
+        session = self._of_path(path, "notebook")
+        return session.kernel if session is not None else None
+
+    async def start_notebook_kernel(self, path: str) -> ServedKernel:
+        """A new kernel for the notebook on ``path``: its session's, replacing a dead one."""
+        kernel = await self.kernels.start(self.kernels.default_kernel)
+        session = self._of_path(path, "notebook")
+        if session is None:
+            self._add(path, path.rsplit("/", 1)[-1], "notebook", kernel)
+        else:
+            dead, session.kernel = session.kernel, kernel
+            await self.kernels.stop_kernel(dead.id)
+        return kernel
+
+    # JSON-RPC's kernel pool (``interlace.rpc.KernelPool``).
+
+    async def start_kernel(self, name: str | None) -> ServedKernel:
+        kernel = await self.kernels.start(name or self.kernels.default_kernel)
+        self._add(f"rpc/{kernel.id}", kernel.id, "rpc", kernel)
+        return kernel
+
+    def find_kernel(self, kernel_id: str) -> ServedKernel | None:
+        return self.kernels.kernels.get(kernel_id)
+
+    async def stop_kernel(self, kernel_id: str) -> None:
+        for session_id, session in list(self.sessions.items()):
+            if session.kernel.id == kernel_id:
+                del self.sessions[session_id]
+        await self.kernels.stop_kernel(kernel_id)
+
 
 def _text(body: Any, name: str, default: str) -> str:
     value = body.get(name, default) if isinstance(body, dict) else default
     if not isinstance(value, str):
-        raise SessionError(400, f"{name} must be a string")
+        raise BadCommand(f"{name} must be a string")
     return value

@@ -1,9 +1,9 @@
 """Recording and playback: every notebook's history, and kernel sessions as files."""
 
+from interlace.errors import RecordingError as RecordingError
 from interlace.record._notebooks import SNAPSHOT_EVERY as SNAPSHOT_EVERY
 from interlace.record._notebooks import Event as Event
 from interlace.record._notebooks import NotebookRecorder as NotebookRecorder
-from interlace.record._notebooks import RecordingError as RecordingError
 from interlace.record._notebooks import Recordings as Recordings
 from interlace.record._sessions import SESSION_FORMAT as SESSION_FORMAT
 from interlace.record._sessions import SessionWriter as SessionWriter

@@ -6,6 +6,13 @@ restarted or dead; someone joining or leaving). Every ``SNAPSHOT_EVERY``
 changes the whole document state is stored too, so the state at any moment is
 the nearest snapshot before it plus at most that many updates: seeking never
 replays from the start.
+
+This is also the one log an open notebook is kept in: each change is written
+here once, before it is broadcast, and a notebook reopens from its latest
+snapshot and the changes after it (``current_state``), so a killed server loses
+no edit. A notebook whose recording is off still logs its changes, as
+``recorded = 0``: they are never listed, exported or played back, and each
+snapshot deletes the unrecorded changes it holds.
 """
 
 from __future__ import annotations
@@ -19,11 +26,13 @@ from typing import TYPE_CHECKING, Any
 
 from pycrdt import Doc
 
+from interlace.errors import RecordingError
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
     from pathlib import Path
 
-__all__ = ["SNAPSHOT_EVERY", "Event", "NotebookRecorder", "RecordingError", "Recordings"]
+__all__ = ["SNAPSHOT_EVERY", "Event", "NotebookRecorder", "Recordings"]
 
 SNAPSHOT_EVERY = 1000
 """Document changes between two stored states of the whole document."""
@@ -33,15 +42,12 @@ EXPORT_FORMAT = "interlace-notebook-recording"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
     path TEXT NOT NULL, seq INTEGER NOT NULL, at REAL NOT NULL, actor TEXT NOT NULL,
-    kind TEXT NOT NULL, data TEXT, change BLOB, PRIMARY KEY (path, seq));
+    kind TEXT NOT NULL, data TEXT, change BLOB, recorded INTEGER NOT NULL DEFAULT 1,
+    PRIMARY KEY (path, seq));
 CREATE TABLE IF NOT EXISTS snapshots (
     path TEXT NOT NULL, seq INTEGER NOT NULL, state BLOB NOT NULL, PRIMARY KEY (path, seq));
 CREATE TABLE IF NOT EXISTS settings (path TEXT PRIMARY KEY, enabled INTEGER NOT NULL);
 """
-
-
-class RecordingError(ValueError):
-    """A recording that cannot be read, or a moment it does not have."""
 
 
 @dataclass(frozen=True)
@@ -80,6 +86,9 @@ class Recordings:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
+        columns = [row[1] for row in self._db.execute("PRAGMA table_info(events)")]
+        if "recorded" not in columns:  # a database from before the log and history were one
+            self._db.execute("ALTER TABLE events ADD COLUMN recorded INTEGER NOT NULL DEFAULT 1")
         self.snapshot_every = snapshot_every
         self._enabled: dict[str, bool] = {}
 
@@ -119,12 +128,26 @@ class Recordings:
         ).fetchone()
         return int(row[0]) if row[0] is not None else -1
 
-    def _insert(self, path: str, event: Event) -> None:
+    def _insert(self, path: str, event: Event, recorded: bool = True) -> None:
         data = json.dumps(event.data, separators=(",", ":")) if event.data else None
         self._db.execute(
-            "INSERT INTO events (path, seq, at, actor, kind, data, change)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (path, event.seq, event.at, event.actor, event.kind, data, event.change),
+            "INSERT INTO events (path, seq, at, actor, kind, data, change, recorded)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (path, event.seq, event.at, event.actor, event.kind, data, event.change, recorded),
+        )
+
+    def _forget_unrecorded(self, path: str, snapshot: int) -> None:
+        """After a snapshot at ``snapshot``: drop the unrecorded changes (and the snapshots
+        taken only for them) that it now holds."""
+        last_recorded = self._db.execute(
+            "SELECT COALESCE(MAX(seq), -1) FROM events WHERE path = ? AND recorded = 1", (path,)
+        ).fetchone()[0]
+        self._db.execute(
+            "DELETE FROM events WHERE path = ? AND recorded = 0 AND seq < ?", (path, snapshot)
+        )
+        self._db.execute(
+            "DELETE FROM snapshots WHERE path = ? AND seq > ? AND seq < ?",
+            (path, last_recorded, snapshot),
         )
 
     def _snapshot(self, path: str, seq: int, state: bytes) -> None:
@@ -137,19 +160,26 @@ class Recordings:
 
     def events(self, path: str) -> list[Event]:
         rows = self._db.execute(
-            "SELECT seq, at, actor, kind, data, NULL FROM events WHERE path = ? ORDER BY seq",
+            "SELECT seq, at, actor, kind, data, NULL FROM events"
+            " WHERE path = ? AND recorded = 1 ORDER BY seq",
             (path,),
         )
         return [_event(row) for row in rows]
 
     def event(self, path: str, seq: int) -> Event:
         row = self._db.execute(
-            "SELECT seq, at, actor, kind, data, change FROM events WHERE path = ? AND seq = ?",
+            "SELECT seq, at, actor, kind, data, change FROM events"
+            " WHERE path = ? AND seq = ? AND recorded = 1",
             (path, seq),
         ).fetchone()
         if row is None:
             raise RecordingError(f"{path} has no event {seq}")
         return _event(row)
+
+    def current_state(self, path: str) -> bytes | None:
+        """The whole document as last logged (a Yjs update), or None if it never was."""
+        last = self._last_seq(path)
+        return self.state_at(path, last) if last >= 0 else None
 
     def state_at(self, path: str, seq: int) -> bytes:
         """The whole document (a Yjs update) right after event ``seq``."""
@@ -175,7 +205,7 @@ class Recordings:
         """Who was in the notebook right after event ``seq``."""
         counts: dict[str, int] = {}
         rows = self._db.execute(
-            "SELECT kind, actor FROM events WHERE path = ? AND seq <= ?"
+            "SELECT kind, actor FROM events WHERE path = ? AND seq <= ? AND recorded = 1"
             " AND kind IN ('joined', 'left') ORDER BY seq",
             (path, seq),
         )
@@ -224,15 +254,18 @@ class Recordings:
         first = self._db.execute(
             "SELECT seq, state FROM snapshots WHERE path = ? ORDER BY seq LIMIT 1", (path,)
         ).fetchone()
-        if first is None:
+        recorded = self._db.execute(
+            "SELECT 1 FROM events WHERE path = ? AND recorded = 1 LIMIT 1", (path,)
+        ).fetchone()
+        if first is None or recorded is None:
             raise RecordingError(f"{path} has no recording")
         yield json.dumps({"format": EXPORT_FORMAT, "version": 1, "path": path}) + "\n"
         yield (
             json.dumps({"snapshot": first[0], "state": base64.b64encode(first[1]).decode()}) + "\n"
         )
         rows = self._db.execute(
-            "SELECT seq, at, actor, kind, data, change FROM events WHERE path = ? AND seq >= ?"
-            " ORDER BY seq",
+            "SELECT seq, at, actor, kind, data, change FROM events"
+            " WHERE path = ? AND seq >= ? AND recorded = 1 ORDER BY seq",
             (path, first[0]),
         )
         for row in rows:
@@ -286,8 +319,9 @@ class NotebookRecorder:
 
     Snapshots come from a copy of the document that every change is applied
     to, never from the document itself: changes arrive inside its transactions,
-    where it cannot be read. Changes made while recording is off reach the copy
-    too, so the first event after it is turned back on has a complete snapshot.
+    where it cannot be read. The first event of every opening has a snapshot,
+    and so has the first recorded event after recording was off, so every
+    recorded moment is its nearest snapshot plus recorded changes only.
     """
 
     def __init__(self, recordings: Recordings, path: str, state: Callable[[], bytes]) -> None:
@@ -298,23 +332,35 @@ class NotebookRecorder:
         self._copy.apply_update(state())
         self._changes_since_snapshot = 0
         self._snapshot_due = True
+        """The next recorded event needs a snapshot (the first one, or one after a pause)."""
+        self._opening = True
         self.record("opened" if self._seq < 0 else "resumed", "server")
 
     def record(
         self, kind: str, actor: str, data: dict[str, Any] | None = None, change: bytes | None = None
     ) -> int | None:
-        """Append an event now; its seq, or None when this notebook's recording is off."""
+        """Append an event now; its seq, or None when this notebook's recording is off
+        (a change is still logged, to be kept until the next snapshot holds it)."""
+        recorded = self.recordings.enabled(self.path)
         if change is not None:
             self._copy.apply_update(change)
             self._changes_since_snapshot += 1
-        if not self.recordings.enabled(self.path):
-            self._snapshot_due = True
+        elif not recorded:
             return None
         self._seq += 1
         event = Event(self._seq, time.time(), actor, kind, data or {}, change)
-        self.recordings._insert(self.path, event)
-        if self._snapshot_due or self._changes_since_snapshot >= self.recordings.snapshot_every:
-            self.recordings._snapshot(self.path, self._seq, self._copy.get_update())
-            self._changes_since_snapshot = 0
-            self._snapshot_due = False
-        return self._seq
+        self.recordings._insert(self.path, event, recorded)
+        full = self._changes_since_snapshot >= self.recordings.snapshot_every
+        if full or self._opening or (recorded and self._snapshot_due):
+            self._take_snapshot(recorded)
+        self._opening = False
+        if not recorded:
+            self._snapshot_due = True
+        return self._seq if recorded else None
+
+    def _take_snapshot(self, recorded: bool) -> None:
+        self.recordings._snapshot(self.path, self._seq, self._copy.get_update())
+        if not recorded:
+            self.recordings._forget_unrecorded(self.path, self._seq)
+        self._changes_since_snapshot = 0
+        self._snapshot_due = False

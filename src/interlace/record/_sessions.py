@@ -12,7 +12,8 @@ import json
 import time
 from typing import TYPE_CHECKING, Any, TextIO
 
-from interlace.record._notebooks import EXPORT_FORMAT, RecordingError
+from interlace.errors import RecordingError
+from interlace.record._notebooks import EXPORT_FORMAT
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator

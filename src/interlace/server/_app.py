@@ -18,19 +18,19 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from interlace._version import __version__
 from interlace.client import KernelSpec, find_kernelspecs, get_kernelspec
-from interlace.errors import KernelSpecError, KernelStartError
+from interlace.errors import InterlaceError, KernelSpecError
+from interlace.notebooks import KernelRegistry, NotebookService, Sessions
 from interlace.rpc import RpcService, dispatch
 from interlace.server._auth import COOKIE, SAFE_METHODS, Authenticator
 from interlace.server._channels import serve_channels
+from interlace.server._collab import serve_collab
 from interlace.server._config import cookie_secret
-from interlace.server._contents import Contents, ContentsError
+from interlace.server._contents import Contents
 from interlace.server._history import HistoryApi
-from interlace.server._kernels import KernelRegistry
-from interlace.server._notebooks import NotebookApi, TrustedNotebooks
+from interlace.server._notebooks import NotebookApi
+from interlace.server._notebooks_rpc import notebook_methods
 from interlace.server._pages import AppPages, LoginPages, login_redirect
-from interlace.server._requests import RequestError, json_body, path_of
-from interlace.server._rooms import Rooms
-from interlace.server._sessions import SessionError, Sessions
+from interlace.server._requests import RequestError, json_body, path_of, status_of
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -76,12 +76,12 @@ class Api:
         self._kernels: KernelRegistry | None = None
         self._sessions: Sessions | None = None
         self._rpc: dict[str, Method] = {}
-        self._rooms: Rooms | None = None
+        self._notebooks: NotebookService | None = None
 
     @property
-    def rooms(self) -> Rooms:
-        assert self._rooms is not None
-        return self._rooms
+    def notebooks(self) -> NotebookService:
+        assert self._notebooks is not None
+        return self._notebooks
 
     @property
     def kernels(self) -> KernelRegistry:
@@ -98,10 +98,15 @@ class Api:
         async with anyio.create_task_group() as tasks:
             self._kernels = KernelRegistry(tasks, self.config.default_kernel)
             self._sessions = Sessions(self._kernels)
-            self._rpc = RpcService(self._kernels).methods()
-            self._rooms = Rooms(self.contents, self._kernels, tasks, self.config.keep_history_days)
+            self._notebooks = NotebookService(
+                self.contents.root, self._sessions, tasks, self.config.keep_history_days
+            )
+            self._rpc = {
+                **RpcService(self._sessions).methods(),
+                **notebook_methods(self._notebooks),
+            }
             yield
-            self._rooms.close()
+            self._notebooks.close()
             await self._kernels.shutdown_all()
             tasks.cancel_scope.cancel()
 
@@ -146,12 +151,7 @@ class Api:
     async def start_kernel(self, request: Request) -> Response:
         body = await json_body(request)
         name = body.get("name") or self.config.default_kernel
-        try:
-            kernel = await self.kernels.start(str(name))
-        except KernelSpecError as exc:
-            raise RequestError(404, str(exc)) from exc
-        except KernelStartError as exc:
-            raise RequestError(500, str(exc)) from exc
+        kernel = await self.kernels.start(str(name))
         headers = {"Location": f"/api/kernels/{kernel.id}"}
         return JSONResponse(kernel.model(), status_code=201, headers=headers)
 
@@ -175,10 +175,7 @@ class Api:
 
     async def restart_kernel(self, request: Request) -> Response:
         kernel = self._kernel(request)
-        try:
-            await kernel.manager.restart()
-        except KernelStartError as exc:
-            raise RequestError(500, str(exc)) from exc
+        await kernel.manager.restart()
         return JSONResponse(kernel.model())
 
     async def channels(self, websocket: WebSocket) -> None:
@@ -293,10 +290,10 @@ class Api:
         except* WebSocketDisconnect:
             log.info("rpc websocket closed")
 
-    # /api/collab and /api/notebooks
+    # /api/collab
 
     async def collab(self, websocket: WebSocket) -> None:
-        await self.rooms.serve(websocket, str(websocket.path_params["path"]))
+        await serve_collab(websocket, self.notebooks, str(websocket.path_params["path"]))
 
 
 def _is_page(scope: Scope) -> bool:
@@ -367,15 +364,15 @@ class Guard:
 
 
 def _errors() -> dict[Any, Any]:
-    async def from_request_error(request: Request, exc: Exception) -> Response:
-        status = getattr(exc, "status", 500)
+    """Our errors as JSON answers with their status (``status_of``); a 5xx is logged."""
+
+    async def answer(request: Request, exc: Exception) -> Response:
+        status = status_of(exc)
+        if status >= 500:
+            log.error("%s %s: %s", request.method, request.url.path, exc)
         return JSONResponse({"message": str(exc), "reason": str(exc)}, status_code=status)
 
-    return {
-        RequestError: from_request_error,
-        ContentsError: from_request_error,
-        SessionError: from_request_error,
-    }
+    return {RequestError: answer, InterlaceError: answer}
 
 
 def create_app(config: ServerConfig) -> Guard:
@@ -383,8 +380,7 @@ def create_app(config: ServerConfig) -> Guard:
     api = Api(config)
     auth = Authenticator(config.token, config.password_hash, config.allow_origins, cookie_secret())
     pages = LoginPages(auth)
-    trusted = TrustedNotebooks(config.root_dir / ".interlace" / "trusted.json")
-    notebooks = NotebookApi(lambda: api.rooms, trusted)
+    notebooks = NotebookApi(lambda: api.notebooks)
     contents = "/api/contents/{path:path}"
     routes = [
         *pages.routes(),
@@ -403,7 +399,7 @@ def create_app(config: ServerConfig) -> Guard:
         Route("/api/rpc", api.rpc, methods=["POST"]),
         WebSocketRoute("/api/collab/{path:path}", api.collab),
         *notebooks.routes(),
-        *HistoryApi(lambda: api.rooms, api.contents).routes(),
+        *HistoryApi(lambda: api.notebooks).routes(),
         WebSocketRoute("/api/rpc/ws", api.rpc_websocket),
         Route("/api/sessions", api.list_sessions, methods=["GET"]),
         Route("/api/sessions", api.create_session, methods=["POST"]),

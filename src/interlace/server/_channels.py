@@ -32,8 +32,8 @@ from interlace.protocol import (
 if TYPE_CHECKING:
     from starlette.websockets import WebSocket
 
+    from interlace.notebooks import Relayed, ServedKernel, Subscription
     from interlace.protocol import Channel as ChannelName
-    from interlace.server._kernels import Relayed, ServedKernel, Subscription
     from interlace.transport import Channel
 
 __all__ = ["serve_channels"]

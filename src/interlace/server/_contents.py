@@ -14,53 +14,23 @@ import mimetypes
 import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from interlace.notebooks import resolve, validate_notebook
+from interlace.server._requests import RequestError
 from interlace.store import atomic_write
 
-__all__ = ["Contents", "ContentsError"]
+if TYPE_CHECKING:
+    from pathlib import Path
+
+__all__ = ["Contents"]
 
 CHECKPOINTS = ".ipynb_checkpoints"
 CHECKPOINT_ID = "checkpoint"
-CELL_TYPES = frozenset({"code", "markdown", "raw"})
-
-
-class ContentsError(Exception):
-    """A contents request that cannot be served; ``status`` is the HTTP status to answer."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
 
 
 def _iso(timestamp: float) -> str:
     return datetime.fromtimestamp(timestamp, UTC).isoformat().replace("+00:00", "Z")
-
-
-def validate_notebook(notebook: Any) -> None:
-    """Raise ContentsError(400) unless ``notebook`` has the shape of an nbformat 4 notebook."""
-
-    def refuse(why: str) -> ContentsError:
-        return ContentsError(400, f"not a valid nbformat 4 notebook: {why}")
-
-    if not isinstance(notebook, dict):
-        raise refuse("not a JSON object")
-    if notebook.get("nbformat") != 4 or not isinstance(notebook.get("nbformat_minor"), int):
-        raise refuse("nbformat must be 4 with an integer nbformat_minor")
-    if not isinstance(notebook.get("metadata"), dict) or not isinstance(
-        notebook.get("cells"), list
-    ):
-        raise refuse("metadata must be an object and cells a list")
-    for index, cell in enumerate(notebook["cells"]):
-        if not isinstance(cell, dict) or cell.get("cell_type") not in CELL_TYPES:
-            raise refuse(f"cell {index} has no valid cell_type")
-        if not isinstance(cell.get("source"), str | list) or not isinstance(
-            cell.get("metadata"), dict
-        ):
-            raise refuse(f"cell {index} needs source and metadata")
-        if cell["cell_type"] == "code" and not isinstance(cell.get("outputs"), list):
-            raise refuse(f"code cell {index} needs an outputs list")
 
 
 @dataclass
@@ -75,14 +45,8 @@ class Contents:
     # Paths.
 
     def resolve(self, path: str) -> Path:
-        """The file for API path ``path``; ContentsError(404) if it would leave the root."""
-        relative = PurePosixPath(path.strip("/"))
-        if relative.is_absolute() or ".." in relative.parts:
-            raise ContentsError(404, f"no such path: {path}")
-        target = (self.root / relative).resolve()
-        if target != self.root and self.root not in target.parents:
-            raise ContentsError(404, f"no such path: {path}")
-        return target
+        """The file for API path ``path``; NotFound if it would leave the root."""
+        return resolve(self.root, path)
 
     def _api_path(self, target: Path) -> str:
         return target.relative_to(self.root).as_posix() if target != self.root else ""
@@ -94,13 +58,13 @@ class Contents:
     ) -> dict[str, Any]:
         target = self.resolve(path)
         if not target.exists():
-            raise ContentsError(404, f"no such file or directory: {path}")
+            raise RequestError(404, f"no such file or directory: {path}")
         if target.is_dir():
             if type_ not in (None, "directory"):
-                raise ContentsError(400, f"{path} is a directory, not a {type_}")
+                raise RequestError(400, f"{path} is a directory, not a {type_}")
             return self._directory(target, content)
         if type_ == "directory":
-            raise ContentsError(400, f"{path} is not a directory")
+            raise RequestError(400, f"{path} is not a directory")
         if type_ == "notebook" or (type_ is None and target.suffix == ".ipynb"):
             return self._notebook(target, content)
         return self._file(target, content, format_)
@@ -134,7 +98,7 @@ class Contents:
             try:
                 notebook = json.loads(target.read_text("utf-8"))
             except (ValueError, UnicodeDecodeError) as exc:
-                raise ContentsError(400, f"{model['path']} is not valid JSON: {exc}") from exc
+                raise RequestError(400, f"{model['path']} is not valid JSON: {exc}") from exc
             validate_notebook(notebook)
             model.update(content=notebook, format="json", mimetype=None)
         return model
@@ -150,7 +114,7 @@ class Contents:
                     return model
                 except UnicodeDecodeError:
                     if format_ == "text":
-                        raise ContentsError(400, f"{model['path']} is not UTF-8 text") from None
+                        raise RequestError(400, f"{model['path']} is not UTF-8 text") from None
             model.update(
                 content=base64.b64encode(data).decode("ascii"),
                 format="base64",
@@ -174,29 +138,29 @@ class Contents:
         elif kind == "file":
             self._write(target, self._file_bytes(model))
         else:
-            raise ContentsError(400, f"unknown content type {kind!r}")
+            raise RequestError(400, f"unknown content type {kind!r}")
         return self.get(path, content=False), created
 
     def _file_bytes(self, model: dict[str, Any]) -> bytes:
         content = model.get("content")
         if not isinstance(content, str):
-            raise ContentsError(400, "file content must be a string")
+            raise RequestError(400, "file content must be a string")
         if model.get("format") == "base64":
             try:
                 return base64.b64decode(content, validate=True)
             except ValueError as exc:
-                raise ContentsError(400, f"bad base64 content: {exc}") from exc
+                raise RequestError(400, f"bad base64 content: {exc}") from exc
         return content.encode("utf-8")
 
     def _write(self, target: Path, data: bytes) -> None:
         if not target.parent.is_dir():
-            raise ContentsError(404, f"no directory {self._api_path(target.parent)!r}")
+            raise RequestError(404, f"no directory {self._api_path(target.parent)!r}")
         atomic_write(target, data)
 
     def new_untitled(self, directory: str, kind: str, ext: str = "") -> dict[str, Any]:
         folder = self.resolve(directory)
         if not folder.is_dir():
-            raise ContentsError(404, f"no such directory: {directory}")
+            raise RequestError(404, f"no such directory: {directory}")
         stem, suffix = {
             "notebook": ("Untitled", ".ipynb"),
             "directory": ("Untitled Folder", ""),
@@ -213,7 +177,7 @@ class Contents:
     def copy(self, source: str, directory: str) -> dict[str, Any]:
         origin = self.resolve(source)
         if not origin.is_file():
-            raise ContentsError(404, f"no such file: {source}")
+            raise RequestError(404, f"no such file: {source}")
         folder = self.resolve(directory)
         target = self._free_name(folder, f"{origin.stem}-Copy", origin.suffix, "", first=1)
         atomic_write(target, origin.read_bytes())
@@ -233,21 +197,21 @@ class Contents:
     def rename(self, path: str, new_path: str) -> dict[str, Any]:
         source, target = self.resolve(path), self.resolve(new_path)
         if not source.exists():
-            raise ContentsError(404, f"no such file or directory: {path}")
+            raise RequestError(404, f"no such file or directory: {path}")
         if target.exists():
-            raise ContentsError(409, f"{new_path} already exists")
+            raise RequestError(409, f"{new_path} already exists")
         source.rename(target)
         return self.get(new_path, content=False)
 
     def delete(self, path: str) -> None:
         target = self.resolve(path)
         if target == self.root:
-            raise ContentsError(400, "the root directory cannot be deleted")
+            raise RequestError(400, "the root directory cannot be deleted")
         if not target.exists():
-            raise ContentsError(404, f"no such file or directory: {path}")
+            raise RequestError(404, f"no such file or directory: {path}")
         if target.is_dir():
             if any(p.name != CHECKPOINTS for p in target.iterdir()):
-                raise ContentsError(400, f"directory {path} is not empty")
+                raise RequestError(400, f"directory {path} is not empty")
             shutil.rmtree(target)
         else:
             target.unlink()
@@ -267,7 +231,7 @@ class Contents:
     def create_checkpoint(self, path: str) -> dict[str, Any]:
         source = self.resolve(path)
         if not source.is_file():
-            raise ContentsError(404, f"no such file: {path}")
+            raise RequestError(404, f"no such file: {path}")
         checkpoint = self._checkpoint(path)
         checkpoint.parent.mkdir(exist_ok=True)
         atomic_write(checkpoint, source.read_bytes())
@@ -276,11 +240,11 @@ class Contents:
     def restore_checkpoint(self, path: str, checkpoint_id: str) -> None:
         checkpoint = self._checkpoint(path)
         if checkpoint_id != CHECKPOINT_ID or not checkpoint.exists():
-            raise ContentsError(404, f"no checkpoint {checkpoint_id!r} for {path}")
+            raise RequestError(404, f"no checkpoint {checkpoint_id!r} for {path}")
         atomic_write(self.resolve(path), checkpoint.read_bytes())
 
     def delete_checkpoint(self, path: str, checkpoint_id: str) -> None:
         checkpoint = self._checkpoint(path)
         if checkpoint_id != CHECKPOINT_ID or not checkpoint.exists():
-            raise ContentsError(404, f"no checkpoint {checkpoint_id!r} for {path}")
+            raise RequestError(404, f"no checkpoint {checkpoint_id!r} for {path}")
         checkpoint.unlink()

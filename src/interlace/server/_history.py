@@ -11,12 +11,11 @@ import logging
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from pycrdt import Doc
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from interlace.collab import NotebookDocument
-from interlace.record import RecordingError
+from interlace.errors import RecordingError
+from interlace.notebooks import fork, notebook_at
 from interlace.server._requests import RequestError, json_body, path_of
 
 if TYPE_CHECKING:
@@ -24,32 +23,23 @@ if TYPE_CHECKING:
 
     from starlette.requests import Request
 
+    from interlace.notebooks import NotebookService
     from interlace.record import Recordings
-    from interlace.server._contents import Contents
-    from interlace.server._rooms import Rooms
 
-__all__ = ["HistoryApi", "notebook_at"]
+__all__ = ["HistoryApi"]
 
 log = logging.getLogger("interlace.server")
 
 
-def notebook_at(recordings: Recordings, path: str, seq: int) -> dict[str, Any]:
-    """The notebook (nbformat 4) right after event ``seq`` of its recording."""
-    doc: Doc[Any] = Doc()
-    doc.apply_update(recordings.state_at(path, seq))
-    return NotebookDocument(doc).to_notebook()
-
-
 class HistoryApi:
-    """The endpoints over the server's recordings (made in its lifespan, with the rooms)."""
+    """The endpoints over the notebook service's recordings (made in the server's lifespan)."""
 
-    def __init__(self, rooms: Callable[[], Rooms], contents: Contents) -> None:
-        self._rooms = rooms
-        self.contents = contents
+    def __init__(self, service: Callable[[], NotebookService]) -> None:
+        self._service = service
 
     @property
     def recordings(self) -> Recordings:
-        return self._rooms().recordings
+        return self._service().recordings
 
     def routes(self) -> list[Route]:
         prefix = "/api/notebooks/{path:path}"
@@ -57,7 +47,7 @@ class HistoryApi:
             Route(f"{prefix}/history", self.events, methods=["GET"]),
             Route(f"{prefix}/history", self.settings, methods=["PUT"]),
             Route(prefix + "/history/{seq:int}", self.moment, methods=["GET"]),
-            Route(f"{prefix}/fork", self.fork, methods=["POST"]),
+            Route(f"{prefix}/fork", self.fork_at, methods=["POST"]),
             Route(f"{prefix}/recording", self.export, methods=["GET"]),
             Route(f"{prefix}/recording", self.import_, methods=["PUT"]),
         ]
@@ -87,30 +77,17 @@ class HistoryApi:
         body = {"seq": seq, "at": event.at, "notebook": notebook, "present": present}
         return JSONResponse(body)
 
-    async def fork(self, request: Request) -> Response:
+    async def fork_at(self, request: Request) -> Response:
         """A new notebook beside the recorded one, as it was right after event ``seq``."""
         path = path_of(request).strip("/")
         seq = (await json_body(request)).get("seq")
         if not isinstance(seq, int):
             raise RequestError(400, "seq must be an event number")
         try:
-            notebook = notebook_at(self.recordings, path, seq)
+            target = fork(self._service().root, self.recordings, path, seq)
         except RecordingError as exc:
             raise RequestError(404, str(exc)) from exc
-        target = self._free_name(path, seq)
-        self.contents.save(target, {"type": "notebook", "format": "json", "content": notebook})
-        log.info("forked %s at event %d into %s", path, seq, target)
         return JSONResponse({"path": target}, status_code=201)
-
-    def _free_name(self, path: str, seq: int) -> str:
-        original = PurePosixPath(path)
-        for number in range(1, 1000):
-            suffix = f"-{number}" if number > 1 else ""
-            name = f"{original.stem}-at-{seq}{suffix}.ipynb"
-            candidate = str(original.with_name(name))
-            if not self.contents.resolve(candidate).exists():
-                return candidate
-        raise RequestError(409, f"no free name to fork {path} into")
 
     async def export(self, request: Request) -> Response:
         path = path_of(request).strip("/")
@@ -133,7 +110,7 @@ class HistoryApi:
 
     async def import_(self, request: Request) -> Response:
         path = path_of(request).strip("/")
-        if path in self._rooms().rooms:
+        if self._service().is_open(path):
             raise RequestError(409, f"{path} is open; import its recording under another path")
         text = (await request.body()).decode("utf-8", "replace")
         try:

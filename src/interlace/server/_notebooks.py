@@ -1,62 +1,36 @@
-"""/api/notebooks/{path}/...: what the notebook page asks of a server-owned notebook.
+"""/api/notebooks/{path}/...: a server-owned notebook's commands and questions over REST.
 
-Running cells, interrupting, restarting, saving, completion and inspection from
-the notebook's kernel, answering ``input()``, and trusting a notebook (its HTML
-is then shown unsanitized). Edits themselves go over ``/api/collab``.
+Running cells, interrupting, restarting and saving go to the notebook
+service's one command path, as they do from the notebook's websocket; also
+completion and inspection from the notebook's kernel, answering ``input()``,
+and trusting a notebook (its HTML is then shown unsanitized). Edits
+themselves go over ``/api/collab``.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from interlace.errors import InterlaceError
+from interlace.notebooks import parse_command
 from interlace.server._requests import RequestError, json_body, path_of
-from interlace.store import atomic_write
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
-    from pathlib import Path
 
     from starlette.requests import Request
 
-    from interlace.protocol import JSONDict
-    from interlace.server._rooms import Rooms
+    from interlace.notebooks import Action, NotebookService
 
-__all__ = ["NotebookApi", "TrustedNotebooks"]
+__all__ = ["NotebookApi"]
 
 log = logging.getLogger("interlace.server")
 
-
-class TrustedNotebooks:
-    """The notebooks whose owner said their HTML and scripts may run, kept in one JSON file."""
-
-    def __init__(self, file: Path) -> None:
-        self.file = file
-        try:
-            stored = json.loads(file.read_text("utf-8"))
-        except (OSError, ValueError):
-            stored = []
-        self.paths = {str(p) for p in stored} if isinstance(stored, list) else set()
-
-    def __contains__(self, path: str) -> bool:
-        return path.strip("/") in self.paths
-
-    def set(self, path: str, trusted: bool) -> None:
-        if trusted:
-            self.paths.add(path.strip("/"))
-        else:
-            self.paths.discard(path.strip("/"))
-        self.file.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(self.file, json.dumps(sorted(self.paths)).encode())
-
-
-def _who(body: dict[str, Any]) -> str:
-    return str(body.get("who") or "rest")
+_Reply = TypeVar("_Reply")
 
 
 def _code_at(body: dict[str, Any]) -> tuple[str, int]:
@@ -71,19 +45,18 @@ def _code_at(body: dict[str, Any]) -> tuple[str, int]:
 
 
 class NotebookApi:
-    """The endpoints, over the server's rooms (created in the server's lifespan)."""
+    """The endpoints, over the server's notebook service (made in the server's lifespan)."""
 
-    def __init__(self, rooms: Callable[[], Rooms], trusted: TrustedNotebooks) -> None:
-        self._rooms = rooms
-        self.trusted = trusted
+    def __init__(self, service: Callable[[], NotebookService]) -> None:
+        self._service = service
 
     def routes(self) -> list[Route]:
         prefix = "/api/notebooks/{path:path}"
         return [
             Route(f"{prefix}/execute", self.execute, methods=["POST"]),
-            Route(f"{prefix}/interrupt", self.interrupt, methods=["POST"]),
-            Route(f"{prefix}/restart", self.restart, methods=["POST"]),
-            Route(f"{prefix}/save", self.save, methods=["POST"]),
+            Route(f"{prefix}/interrupt", self._command("interrupt"), methods=["POST"]),
+            Route(f"{prefix}/restart", self._command("restart"), methods=["POST"]),
+            Route(f"{prefix}/save", self._command("save"), methods=["POST"]),
             Route(f"{prefix}/complete", self.complete, methods=["POST"]),
             Route(f"{prefix}/inspect", self.inspect, methods=["POST"]),
             Route(f"{prefix}/input", self.input, methods=["POST"]),
@@ -91,41 +64,31 @@ class NotebookApi:
         ]
 
     async def execute(self, request: Request) -> Response:
-        body = await json_body(request)
-        try:
-            cells = await self._rooms().execute(path_of(request), body, _who(body))
-        except ValueError as exc:
-            raise RequestError(400, str(exc)) from exc
-        except KeyError as exc:
-            raise RequestError(404, str(exc.args[0])) from exc
-        return JSONResponse({"queued": cells}, status_code=202)
+        command = parse_command(await json_body(request), who="rest", action="execute")
+        reply = await self._service().command(path_of(request), command)
+        return JSONResponse(reply, status_code=202)
 
-    async def interrupt(self, request: Request) -> Response:
-        await self._rooms().interrupt(path_of(request), _who(await json_body(request)))
-        return Response(status_code=204)
+    def _command(self, action: Action) -> Callable[[Request], Awaitable[Response]]:
+        async def endpoint(request: Request) -> Response:
+            command = parse_command(await json_body(request), who="rest", action=action)
+            await self._service().command(path_of(request), command)
+            return Response(status_code=204)
 
-    async def restart(self, request: Request) -> Response:
-        await self._rooms().restart(path_of(request), _who(await json_body(request)))
-        return Response(status_code=204)
-
-    async def save(self, request: Request) -> Response:
-        self._rooms().open(path_of(request)).save()
-        return Response(status_code=204)
+        return endpoint
 
     async def complete(self, request: Request) -> Response:
         code, cursor = _code_at(await json_body(request))
-        return JSONResponse(
-            await self._ask_kernel(self._rooms().complete(path_of(request), code, cursor))
-        )
+        notebook = self._service().open(path_of(request))
+        return JSONResponse(await self._ask_kernel(notebook.complete(code, cursor)))
 
     async def inspect(self, request: Request) -> Response:
         body = await json_body(request)
         code, cursor = _code_at(body)
         detail = 1 if body.get("detail_level") == 1 else 0
-        asked = self._rooms().inspect(path_of(request), code, cursor, detail)
-        return JSONResponse(await self._ask_kernel(asked))
+        notebook = self._service().open(path_of(request))
+        return JSONResponse(await self._ask_kernel(notebook.inspect(code, cursor, detail)))
 
-    async def _ask_kernel(self, asking: Awaitable[JSONDict]) -> JSONDict:
+    async def _ask_kernel(self, asking: Awaitable[_Reply]) -> _Reply:
         try:
             return await asking
         except InterlaceError as exc:
@@ -136,15 +99,12 @@ class NotebookApi:
         value = (await json_body(request)).get("value")
         if not isinstance(value, str):
             raise RequestError(400, "value must be a string")
-        try:
-            self._rooms().answer_input(path_of(request), value)
-        except LookupError as exc:
-            raise RequestError(409, str(exc)) from exc
+        self._service().open(path_of(request)).answer_input(value)
         return Response(status_code=204)
 
     async def trust(self, request: Request) -> Response:
-        path = path_of(request)
-        self._rooms().open(path)
+        path, service = path_of(request), self._service()
+        service.open(path)
         if request.method == "POST":
-            self.trusted.set(path, (await json_body(request)).get("trusted") is True)
-        return JSONResponse({"trusted": path in self.trusted})
+            service.trusted.set(path, (await json_body(request)).get("trusted") is True)
+        return JSONResponse({"trusted": path in service.trusted})

@@ -19,8 +19,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from interlace.server._auth import COOKIE, XSRF_COOKIE
-from interlace.server._contents import ContentsError
-from interlace.server._requests import path_of
+from interlace.server._requests import RequestError, path_of
 
 if TYPE_CHECKING:
     from starlette.requests import Request
@@ -150,7 +149,7 @@ class AppPages:
         path = path_of(request)
         target = self.contents.resolve(path)
         if not target.is_file():
-            raise ContentsError(404, f"no file {path}")
+            raise RequestError(404, f"no file {path}")
         download = request.query_params.get("download") in ("1", "true")
         return FileResponse(
             target,

@@ -1,6 +1,5 @@
-"""Bytes on disk: atomic files, and the SQLite log of document updates."""
+"""Bytes on disk: files that are never half-written."""
 
 from interlace.store._files import atomic_write as atomic_write
-from interlace.store._updates import UpdateLog as UpdateLog
 
-__all__ = ["UpdateLog", "atomic_write"]
+__all__ = ["atomic_write"]

@@ -1,0 +1,149 @@
+"""One open notebook: its shared document (a room), its file, and its kernel session.
+
+``OpenNotebook`` is the one owner of the notebook's kernel: it starts it on
+first need (registered as the notebook's session, so ``/api/sessions`` shows
+it as JupyterLab expects), replaces a dead one, interrupts and restarts it, and
+is the only writer of the kernel's state into the document.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+import anyio
+
+from interlace.collab import Room
+from interlace.errors import BadCommand, InterlaceError
+from interlace.notebooks._commands import CommandReply, cells_to_run
+
+if TYPE_CHECKING:
+    from interlace.collab import RunningCell
+    from interlace.notebooks._commands import Command, RunTarget
+    from interlace.notebooks._files import FileSpill, NotebookFile
+    from interlace.notebooks._kernels import ServedKernel
+    from interlace.notebooks._sessions import Sessions
+    from interlace.protocol import CompleteReplyContent, InspectReplyContent
+    from interlace.record import Recordings
+
+__all__ = ["REPLY_TIMEOUT", "OpenNotebook"]
+
+log = logging.getLogger("interlace.notebooks")
+
+REPLY_TIMEOUT = 10.0
+"""Seconds a notebook's completion or inspection waits for its kernel."""
+
+
+class OpenNotebook:
+    """A notebook the server has open, and the commands it takes."""
+
+    def __init__(
+        self,
+        path: str,
+        file: NotebookFile,
+        recordings: Recordings,
+        spill: FileSpill,
+        sessions: Sessions,
+    ) -> None:
+        self.path = path
+        self.file = file
+        self.sessions = sessions
+        self.room = Room.open(
+            path, file.load, recordings, file.save, spill, kernel_state=self._set_kernel_state
+        )
+        self._restarting: anyio.Event | None = None
+        self._set_kernel_state("none")
+
+    def _set_kernel_state(self, state: str) -> None:
+        self.room.document.set_kernel_state(state)
+
+    # Commands.
+
+    async def command(self, command: Command) -> CommandReply:
+        """Carry out ``command``; what it answers."""
+        if command.action == "execute":
+            return CommandReply(queued=await self.execute(command.target, command.who))
+        if command.action == "interrupt":
+            await self.interrupt(command.who)
+        elif command.action == "restart":
+            await self.restart(command.who)
+        elif command.action == "save":
+            self.save()
+        else:
+            raise BadCommand(f"unknown action {command.action!r}")
+        return CommandReply()
+
+    async def execute(self, target: RunTarget, who: str) -> list[str]:
+        """Queue the cells ``target`` names; their ids."""
+        runs, document = self.room.runs, self.room.document
+        cell_ids = cells_to_run(document, target)
+        if all(document.cell(c)["cell_type"] != "code" for c in cell_ids):
+            runs.render(cell_ids, who)
+            return cell_ids
+        kernel = await self.kernel()
+
+        async def start(code: str) -> RunningCell:
+            return await kernel.client.execute(code, stdin=runs.ask, keep_outputs=False)
+
+        runs.execute(cell_ids, start, who, kernel.id)
+        return cell_ids
+
+    async def interrupt(self, who: str) -> None:
+        """Interrupt the kernel; the running cell records it, queued cells drop."""
+        self.room.runs.interrupt(who)
+        kernel = self.sessions.kernel_of(self.path)
+        if kernel is not None and kernel.client.death is None:
+            await kernel.interrupt()
+
+    async def restart(self, who: str) -> None:
+        """Restart the kernel; the running cell records it, queued cells drop."""
+        self.room.runs.restart(who)
+        kernel = self.sessions.kernel_of(self.path)
+        if kernel is None:
+            return
+        self._set_kernel_state("restarting")
+        self._restarting = done = anyio.Event()
+        try:
+            await kernel.manager.restart()
+        finally:
+            self._set_kernel_state("idle" if kernel.manager.alive else "dead")
+            self._restarting = None
+            done.set()
+
+    def save(self) -> None:
+        self.room.save()
+
+    # The kernel.
+
+    async def kernel(self) -> ServedKernel:
+        """The notebook's kernel, started on first need; a dead one is replaced."""
+        if self._restarting is not None:
+            await self._restarting.wait()
+        kernel = self.sessions.kernel_of(self.path)
+        if kernel is not None and kernel.client.death is None:
+            return kernel
+        self._set_kernel_state("starting")
+        try:
+            kernel = await self.sessions.start_notebook_kernel(self.path)
+        except InterlaceError:
+            self._set_kernel_state("none")
+            raise
+        self._set_kernel_state("idle")
+        return kernel
+
+    async def complete(self, code: str, cursor_pos: int) -> CompleteReplyContent:
+        """The kernel's complete_reply content."""
+        kernel = await self.kernel()
+        return await kernel.client.complete(code, cursor_pos, timeout=REPLY_TIMEOUT)
+
+    async def inspect(self, code: str, cursor_pos: int, detail_level: int) -> InspectReplyContent:
+        """The kernel's inspect_reply content."""
+        kernel = await self.kernel()
+        return await kernel.client.inspect(code, cursor_pos, detail_level, timeout=REPLY_TIMEOUT)
+
+    def answer_input(self, value: str) -> None:
+        """Answer the running cell's ``input()``; NotWaiting if it is not asking."""
+        self.room.runs.answer(value)
+
+    def close(self) -> None:
+        self.room.close()
