@@ -21,6 +21,7 @@ import collab
 import kernel
 import record
 import server
+import trickle
 import wire
 from _harness import Result, report
 
@@ -35,6 +36,7 @@ GROUPS: dict[str, Callable[[bool], list[Result]]] = {
     "collab": collab.run,
     "browser": browser.run,
     "record": record.run,
+    "trickle": trickle.run,
 }
 
 

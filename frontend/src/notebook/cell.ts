@@ -3,7 +3,8 @@ import type { Awareness } from "y-protocols/awareness";
 import * as Y from "yjs";
 import { frameScheduler, h } from "../dom";
 import { renderMarkdown, renderOutput } from "../render/index";
-import type { CellType, KernelInput, NotebookDocument, RunInfo } from "./document";
+import { StreamOutput } from "../render/output";
+import { outputJson, streamText, type CellType, type KernelInput, type NotebookDocument, type RunInfo } from "./document";
 import { CellEditor, type EditorHooks } from "./editor";
 
 /** What a cell needs from the notebook around it. */
@@ -50,6 +51,47 @@ export function runInfoText(info: RunInfo | null): string {
   return parts.join(" · ");
 }
 
+/** One output on screen. */
+interface OutputView {
+  readonly el: HTMLElement;
+  dispose(): void;
+}
+
+function staticView(el: HTMLElement): OutputView {
+  return { el, dispose: () => undefined };
+}
+
+/**
+ * A stream output whose shared text the server extends: each change is applied
+ * to what is on screen (new text appended, the last line redrawn, the head cut)
+ * instead of drawing the whole stream again.
+ */
+class LiveStream implements OutputView {
+  readonly el: HTMLElement;
+  private readonly stream: StreamOutput;
+
+  constructor(
+    name: unknown,
+    private readonly ytext: Y.Text,
+    private readonly changing: () => void,
+  ) {
+    this.stream = new StreamOutput(typeof name === "string" ? name : "stdout", ytext.toString());
+    this.el = this.stream.el;
+    ytext.observe(this.onChange);
+  }
+
+  private readonly onChange = (event: Y.YTextEvent): void => {
+    this.changing();
+    this.stream.update(event.delta, () => this.ytext.toString());
+    // Never expected; if what is on screen ever drifted from the document, start again.
+    if (this.stream.length !== this.ytext.length) this.stream.reset(this.ytext.toString());
+  };
+
+  dispose(): void {
+    this.ytext.unobserve(this.onChange);
+  }
+}
+
 export class CellView {
   readonly el: HTMLElement;
   type: CellType;
@@ -67,7 +109,16 @@ export class CellView {
   private stdinKey = "";
   private ytext: Y.Text | null = null;
   private outputs: Y.Array<unknown> | null = null;
+  /** What is on screen for each output in the document (kept while the output stays). */
+  private views = new Map<unknown, OutputView>();
+  /** Whether the outputs were scrolled to the bottom before the streams changed this frame. */
+  private followBottom: boolean | null = null;
   private readonly scheduleOutputs = frameScheduler(() => this.renderOutputs());
+  private readonly scheduleFit = frameScheduler(() => {
+    const follow = this.followBottom ?? false;
+    this.followBottom = null;
+    this.fitOutputs(follow);
+  });
   private readonly scheduleMarkdown = frameScheduler(() => this.renderMarkdownNow());
 
   constructor(
@@ -246,26 +297,57 @@ export class CellView {
     this.runInfo.className = `run-info status-${status || "none"}`;
   }
 
+  /** Put the document's outputs on screen, reusing what is there for outputs that stayed. */
   renderOutputs(): void {
-    const wasAtBottom =
-      this.outputsEl.classList.contains("scrolled") &&
-      this.outputsEl.scrollTop + this.outputsEl.clientHeight >= this.outputsEl.scrollHeight - 4;
-    const items = this.type === "code" ? this.host.doc.outputList(this.id) : [];
-    const trusted = this.host.trusted();
+    const wasAtBottom = this.followBottom ?? this.atBottom();
+    this.followBottom = null;
+    const items = this.type === "code" ? (this.outputs?.toArray() ?? []) : [];
+    const views = new Map<unknown, OutputView>();
     const nodes: HTMLElement[] = [];
     for (const item of items) {
-      try {
-        nodes.push(renderOutput(item, { trusted }));
-      } catch (err) {
-        nodes.push(h("pre", { class: "output render-error" }, `Could not render output: ${String(err)}`));
-      }
+      const view = (!views.has(item) && this.views.get(item)) || this.outputView(item);
+      if (!views.has(item)) views.set(item, view);
+      nodes.push(view.el);
     }
+    for (const [item, view] of this.views) if (views.get(item) !== view) view.dispose();
+    this.views = views;
     if (this.stdin) nodes.push(this.stdin);
     this.outputsEl.replaceChildren(...nodes);
     this.el.classList.toggle("has-outputs", nodes.length > 0);
+    this.fitOutputs(wasAtBottom);
+  }
+
+  private outputView(item: unknown): OutputView {
+    const text = streamText(item);
+    if (text && item instanceof Y.Map) return new LiveStream(item.get("name"), text, this.streamChanging);
+    try {
+      return staticView(renderOutput(outputJson(item), { trusted: this.host.trusted() }));
+    } catch (err) {
+      return staticView(h("pre", { class: "output render-error" }, `Could not render output: ${String(err)}`));
+    }
+  }
+
+  /** A stream is about to change on screen: note whether to keep following its end. */
+  private readonly streamChanging = (): void => {
+    this.followBottom ??= this.atBottom();
+    this.scheduleFit();
+  };
+
+  private atBottom(): boolean {
+    const el = this.outputsEl;
+    return el.classList.contains("scrolled") && el.scrollTop + el.clientHeight >= el.scrollHeight - 4;
+  }
+
+  /** Scroll tall outputs in a box (reads layout); stay at the bottom if they were there. */
+  private fitOutputs(wasAtBottom: boolean): void {
     if (!this.el.isConnected) return;
     this.applyScrolled(this.isTall());
     if (wasAtBottom) this.outputsEl.scrollTop = this.outputsEl.scrollHeight;
+  }
+
+  private disposeOutputs(): void {
+    for (const view of this.views.values()) view.dispose();
+    this.views.clear();
   }
 
   /** Whether the outputs are taller than the scroll threshold (reads layout). */
@@ -326,6 +408,7 @@ export class CellView {
 
   /** Re-render everything that depends on trust (after the notebook was trusted). */
   refreshTrusted(): void {
+    this.disposeOutputs();
     this.renderOutputs();
     if (this.type === "markdown" && !this.editing) this.renderMarkdownNow();
   }
@@ -334,6 +417,7 @@ export class CellView {
     this.ymap.unobserve(this.onMapChange);
     this.ytext?.unobserve(this.onTextChange);
     this.outputs?.unobserve(this.onOutputsChange);
+    this.disposeOutputs();
     this.editor?.destroy();
     this.editor = null;
     this.el.remove();

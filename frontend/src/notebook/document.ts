@@ -3,6 +3,9 @@
  *
  * cells: id -> Y.Map{id, cell_type, source: Y.Text, metadata, position, outputs?, execution_count?}
  * Cells are ordered by (position, id).
+ * outputs: Y.Array of nbformat outputs; a stream output is a Y.Map whose `text` is a
+ * Y.Text that the server extends as the kernel prints (as jupyter_ydoc shapes it),
+ * every other output a plain JSON value.
  */
 import * as Y from "yjs";
 
@@ -42,6 +45,30 @@ const STEP = 1024;
 function plain(value: unknown): unknown {
   if (value instanceof Y.AbstractType) return value.toJSON();
   return value;
+}
+
+/** An output as nbformat has it (plain JSON), whatever its shape in the document. */
+export function outputJson(item: unknown): Record<string, unknown> {
+  const value = plain(item);
+  return value && typeof value === "object" ? (value as Record<string, unknown>) : {};
+}
+
+/** The shared text of a stream output, or null for any other output. */
+export function streamText(item: unknown): Y.Text | null {
+  if (!(item instanceof Y.Map) || item.get("output_type") !== "stream") return null;
+  const text = item.get("text");
+  return text instanceof Y.Text ? text : null;
+}
+
+/** nbformat outputs as the document holds them: streams around shared text. */
+function sharedOutputs(outputs: unknown[]): unknown[] {
+  return outputs.map((output) => {
+    const o = outputJson(output);
+    if (o["output_type"] !== "stream") return output;
+    const text = o["text"];
+    const joined = Array.isArray(text) ? text.join("") : typeof text === "string" ? text : "";
+    return new Y.Map<unknown>(Object.entries({ ...o, text: new Y.Text(joined) }));
+  });
 }
 
 export function newCellId(): string {
@@ -116,7 +143,7 @@ export class NotebookDocument {
   outputList(id: string): Array<Record<string, unknown>> {
     const o = this.outputs(id);
     if (!o) return [];
-    return o.toArray().map((item) => plain(item) as Record<string, unknown>);
+    return o.toArray().map(outputJson);
   }
 
   kernelState(): string {
@@ -169,7 +196,7 @@ export class NotebookDocument {
       cell.set("position", this.positionAt(order, at));
       if (type === "code") {
         const outputs = new Y.Array<unknown>();
-        if (extra?.outputs?.length) outputs.push(extra.outputs);
+        if (extra?.outputs?.length) outputs.push(sharedOutputs(extra.outputs));
         cell.set("outputs", outputs);
         cell.set("execution_count", extra?.execution_count ?? null);
       }

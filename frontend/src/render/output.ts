@@ -1,7 +1,7 @@
 /** nbformat v4 output → DOM. */
 import { parseAnsi } from './ansi';
 import { chooseMime, WIDGET_MIME } from './mime';
-import { cleanStreamText, joinText } from './streams';
+import { applyTextDelta, cleanStreamText, joinText, sgrCarry, unfinishedEscape, type TextDelta } from './streams';
 import { renderLatex, renderMarkdown, sanitizeHtml } from './markdown';
 import { renderJsonTree } from './json-tree';
 
@@ -215,4 +215,161 @@ export function renderOutput(output: Record<string, unknown>, options: RenderOpt
     wrapper.replaceChildren(note(`[render error: ${err instanceof Error ? err.message : String(err)}]`));
   }
   return wrapper;
+}
+
+/** A piece of a live stream on screen: its text, and the nodes drawn for it. */
+interface Chunk {
+  start: number;
+  text: string;
+  /** SGR sequences in force where the piece starts (`sgrCarry`). */
+  carry: string;
+  /** An escape sequence begun before the piece and finished in it. */
+  lead: string;
+  carryOut: string;
+  leadOut: string;
+  nodes: ChildNode[];
+}
+
+/** Past these, pieces would carry more than they draw: the stream is drawn whole instead. */
+const MAX_CARRY = 2048;
+const MAX_LEAD = 4096;
+
+/**
+ * A stream output whose text keeps changing, drawn piece by piece: appended
+ * text adds nodes after those on screen, an edit of the last line redraws that
+ * line, a cut at the head removes the first nodes. It looks as `renderOutput`
+ * draws the whole text: colours carry from piece to piece, and an escape
+ * sequence split between two changes is drawn once it is whole.
+ *
+ * The pieces hold the text; no copy of the whole is kept, since a long-lived
+ * slice of it would keep each version of the whole alive. Text with `\r` or
+ * `\b` of its own (the server resolves them, so only a loaded notebook has
+ * any) is drawn whole on every change, as before.
+ */
+export class StreamOutput {
+  readonly el: HTMLElement;
+  private readonly pre: HTMLPreElement;
+  private chunks: Chunk[] = [];
+  private whole: string | null = null;
+
+  constructor(name: string, text: string) {
+    this.el = document.createElement('div');
+    this.el.className = 'output';
+    this.el.setAttribute('data-output-type', 'stream');
+    this.el.setAttribute('data-name', name);
+    this.pre = document.createElement('pre');
+    this.pre.className = 'output-stream';
+    this.el.append(this.pre);
+    this.reset(text);
+  }
+
+  /** The length of the text on screen (in UTF-16 units, as Y.Text counts). */
+  get length(): number {
+    if (this.whole !== null) return this.whole.length;
+    const last = this.chunks[this.chunks.length - 1];
+    return last ? last.start + last.text.length : 0;
+  }
+
+  /** Draw `text` anew. */
+  reset(text: string): void {
+    this.pre.replaceChildren();
+    this.chunks = [];
+    this.whole = null;
+    this.drawTail(0, text);
+  }
+
+  /** Apply a Y.Text delta; `text` gives the whole new text when it must be drawn whole. */
+  update(delta: readonly TextDelta[], text: () => string): void {
+    if (this.whole !== null) return this.drawWhole(text());
+    let rest = delta;
+    const head = rest[0]?.delete;
+    if (head !== undefined) rest = rest.slice(1);
+    const at = rest[0]?.retain ?? 0;
+    if (rest[0]?.retain !== undefined) rest = rest.slice(1);
+    if (head !== undefined) this.dropHead(head);
+    if (rest.length === 0) return;
+    // Everything else happens at or after `at`: redraw from the piece holding it.
+    let keep = this.chunks.length;
+    while (keep > 0 && this.chunks[keep - 1].start + this.chunks[keep - 1].text.length > at) keep--;
+    const from = keep < this.chunks.length ? this.chunks[keep].start : this.length;
+    const old = this.chunks.slice(keep).map((chunk) => chunk.text).join('');
+    this.drawTail(keep, applyTextDelta(old, [{ retain: at - from }, ...rest]));
+  }
+
+  private drawWhole(text: string): void {
+    this.chunks = [];
+    this.whole = text;
+    this.pre.replaceChildren(ansiToHtml(cleanStreamText(text)));
+  }
+
+  /** Remove the first `count` characters: whole pieces go, the one cut in two is redrawn. */
+  private dropHead(count: number): void {
+    let gone = 0;
+    while (gone < this.chunks.length && this.chunks[gone].start + this.chunks[gone].text.length <= count) gone++;
+    for (const chunk of this.chunks.splice(0, gone)) for (const node of chunk.nodes) node.remove();
+    for (const chunk of this.chunks) chunk.start -= count;
+    const first = this.chunks[0];
+    if (!first || (first.start === 0 && first.carry === '' && first.lead === '')) return;
+    // Drawn as the text left would be drawn whole: from the cut on, with no colour from
+    // before it. Later pieces are redrawn only as far as that changes how they start.
+    let text = first.text.slice(-first.start);
+    let carry = '';
+    let lead = '';
+    for (let index = 0; index < this.chunks.length; index++) {
+      const old = this.chunks[index];
+      const redrawn = this.draw(Math.max(0, old.start), text, carry, lead);
+      const next = this.firstNodeAfter(index);
+      for (const node of old.nodes) node.remove();
+      for (const node of redrawn.nodes) this.pre.insertBefore(node, next);
+      this.chunks[index] = redrawn;
+      if (redrawn.carryOut === old.carryOut && redrawn.leadOut === old.leadOut) return;
+      ({ carryOut: carry, leadOut: lead } = redrawn);
+      text = this.chunks[index + 1]?.text ?? '';
+    }
+  }
+
+  private firstNodeAfter(index: number): ChildNode | null {
+    for (let later = index + 1; later < this.chunks.length; later++) {
+      const node = this.chunks[later].nodes[0];
+      if (node) return node;
+    }
+    return null;
+  }
+
+  /** Replace the pieces from `index` on by pieces drawing `text`. */
+  private drawTail(index: number, text: string): void {
+    for (const chunk of this.chunks.splice(index)) for (const node of chunk.nodes) node.remove();
+    if (/[\r\b]/.test(text)) {
+      const before = this.chunks.map((chunk) => chunk.text).join('');
+      this.drawWhole(before + text);
+      return;
+    }
+    const before = this.chunks[this.chunks.length - 1];
+    let start = before ? before.start + before.text.length : 0;
+    let carry = before?.carryOut ?? '';
+    let lead = before?.leadOut ?? '';
+    // The complete lines, then the last one on its own: a `\r` edit redraws only that.
+    const lastLine = text.lastIndexOf('\n') + 1;
+    for (const part of [text.slice(0, lastLine), text.slice(lastLine)]) {
+      if (!part) continue;
+      const chunk = this.draw(start, part, carry, lead);
+      this.chunks.push(chunk);
+      this.pre.append(...chunk.nodes);
+      start += part.length;
+      carry = chunk.carryOut;
+      lead = chunk.leadOut;
+    }
+    if (carry.length > MAX_CARRY || lead.length > MAX_LEAD) {
+      this.drawWhole(this.chunks.map((chunk) => chunk.text).join(''));
+    }
+  }
+
+  private draw(start: number, text: string, carry: string, lead: string): Chunk {
+    let shown = lead + text;
+    const unfinished = unfinishedEscape(shown);
+    const leadOut = unfinished < 0 ? '' : shown.slice(unfinished);
+    if (unfinished >= 0) shown = shown.slice(0, unfinished);
+    const nodes = Array.from(ansiToHtml(carry + shown).childNodes);
+    return { start, text, carry, lead, carryOut: sgrCarry(carry, shown), leadOut, nodes };
+  }
 }

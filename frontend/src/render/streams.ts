@@ -53,3 +53,73 @@ export function resolveBackspaces(text: string): string {
 export function cleanStreamText(text: string): string {
   return resolveCarriageReturns(resolveBackspaces(text));
 }
+
+/** One step of a Y.Text change, as Yjs reports it (`YTextEvent.delta`). */
+export interface TextDelta {
+  insert?: unknown;
+  delete?: number;
+  retain?: number;
+}
+
+/** `text` as a Y.Text delta (retain, delete and insert steps, in order) leaves it. */
+export function applyTextDelta(text: string, delta: readonly TextDelta[]): string {
+  let out = '';
+  let pos = 0;
+  for (const op of delta) {
+    if (op.retain !== undefined) {
+      out += text.slice(pos, pos + op.retain);
+      pos += op.retain;
+    } else if (op.delete !== undefined) {
+      pos += op.delete;
+    } else if (typeof op.insert === 'string') {
+      out += op.insert;
+    }
+  }
+  return out + text.slice(pos);
+}
+
+/** A CSI parameter or intermediate byte (0x20–0x3F), as `parseAnsi` reads them. */
+function isCsiMiddle(code: number): boolean {
+  return code >= 0x20 && code <= 0x3f;
+}
+
+/**
+ * Where an escape sequence that `text` ends in the middle of begins, or -1.
+ * Text arrives in pieces, and a piece may end inside `ESC[31m`: the view holds
+ * that back until the rest comes, as if it had been drawn in one go.
+ */
+export function unfinishedEscape(text: string): number {
+  const esc = text.lastIndexOf('\x1b');
+  if (esc < 0) return -1;
+  const next = text.charAt(esc + 1);
+  if (next === '') return esc;
+  if (next === '[') {
+    let j = esc + 2;
+    while (j < text.length && isCsiMiddle(text.charCodeAt(j))) j++;
+    return j < text.length ? -1 : esc;
+  }
+  if (next === ']') return text.indexOf('\x07', esc + 2) < 0 ? esc : -1;
+  if ('P_^X'.includes(next)) return esc; // ended by ESC \, so not yet: this is the last ESC
+  if ('()*+'.includes(next)) return esc + 2 < text.length ? -1 : esc;
+  return -1;
+}
+
+const CSI = /\x1b\[[\x20-\x3f]*[\x40-\x7e]/g;
+
+/**
+ * The colours and styles in force after `text`, as the SGR sequences that set
+ * them (`carry`: those in force before it). A piece of a stream drawn on its
+ * own starts with them, so it looks as it would in the whole text. A sequence
+ * that starts with a reset (`ESC[m`, `ESC[0;31m`) makes everything before it moot.
+ */
+export function sgrCarry(carry: string, text: string): string {
+  if (text.indexOf('\x1b') < 0) return carry;
+  let out = carry;
+  for (const match of text.matchAll(CSI)) {
+    const seq = match[0];
+    if (!seq.endsWith('m')) continue;
+    const first = seq.slice(2, -1).split(/[;:]/)[0] ?? '';
+    out = /^0*$/.test(first) ? seq : out + seq;
+  }
+  return out;
+}

@@ -5,8 +5,10 @@ people do at the same time; each cell carries a ``position`` number and the
 order is by (position, id). Moving a cell changes its position; two people
 moving the same cell at once end with it in one place, not two
 (JupyterLab's array of cells turns a concurrent move into a duplicate,
-jupyter-collaboration#594). Sources are shared text; outputs are JSON values
-written by the server, the single writer of outputs.
+jupyter-collaboration#594). Sources are shared text. Outputs are written by the
+server, the single writer of outputs: a stream output is a map whose ``text`` is
+shared text (as in jupyter_ydoc), so new stream text is an insert at its end and
+costs what it adds; every other output is a JSON value.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from pycrdt import Array, Doc, Map, Text
 
-from interlace.collab._streams import bounded, merge_stream
+from interlace.collab._streams import MAX_STREAM_CHARS, stream_edit
 
 if TYPE_CHECKING:
     from interlace.protocol import JSONDict
@@ -37,12 +39,81 @@ def _count(value: Any) -> int | None:
     return None if value is None else int(value)
 
 
-def _persisted(output: JSONDict) -> JSONDict:
-    """An output as nbformat stores it: without the transient display id."""
-    stored = {key: copy.deepcopy(value) for key, value in output.items() if key != "transient"}
+def _plain(output: Any) -> JSONDict:
+    """An output of the document as plain JSON (a stream's shared text as a string)."""
+    return (output.to_py() or {}) if isinstance(output, Map) else dict(output)
+
+
+def _persisted(output: Any) -> JSONDict:
+    """An output as nbformat stores it: plain JSON, without the transient display id."""
+    plain = _plain(output)
+    stored = {key: copy.deepcopy(value) for key, value in plain.items() if key != "transient"}
     if "execution_count" in stored:
         stored["execution_count"] = _count(stored["execution_count"])
+    metadata = stored.get("metadata")
+    if isinstance(metadata, dict) and "interlace_dropped" in metadata:
+        metadata["interlace_dropped"] = _count(metadata["interlace_dropped"])
     return stored
+
+
+def _is_stream(output: Any, name: Any) -> bool:
+    return (
+        isinstance(output, dict | Map)
+        and output.get("output_type") == "stream"
+        and output.get("name") == name
+    )
+
+
+def _shared_output(output: JSONDict) -> Any:
+    """An output as the document holds it: a stream as a map around shared text."""
+    if output.get("output_type") != "stream":
+        return copy.deepcopy(output)
+    fields = {key: copy.deepcopy(value) for key, value in output.items() if key != "text"}
+    fields["text"] = Text(_writable(_source(output.get("text"))))
+    return Map(fields)
+
+
+def _utf8_length(text: str) -> int:
+    """Shared text counts its length and positions in UTF-8 bytes."""
+    return len(text) if text.isascii() else len(text.encode("utf-8"))
+
+
+def _writable(text: str) -> str:
+    """``text`` as shared text can hold it: a lone surrogate (broken bytes) becomes ``?``."""
+    return text if text.isascii() else text.encode("utf-8", "replace").decode("utf-8")
+
+
+def _extend(text: Text, new: str) -> int:
+    """Write ``new`` into a stream's shared text; how many characters its bound dropped.
+
+    Only the end changes (an insert, or an edit within the last line for ``\\r``
+    and ``\\b``) and the head, when a cut is due: the change is the size of ``new``.
+    """
+    size = len(text)  # bytes, never fewer than characters: within the bound, no cut is due
+    if "\r" not in new and "\b" not in new and size + _utf8_length(new) <= MAX_STREAM_CHARS:
+        if new:
+            text.insert(size, new)  # the common case: nothing of the old text is read
+        return 0
+    existing = str(text)
+    edit = stream_edit(existing, new)
+    start = _utf8_length(existing[: edit.keep])
+    if start < size:
+        del text[start:size]
+    if edit.insert:
+        text.insert(start, edit.insert)
+    if edit.head:
+        del text[: _utf8_length(existing[: edit.head])]
+    return edit.dropped
+
+
+def _dropped_metadata(earlier: Any, dropped: int, full_output: str | None) -> JSONDict:
+    """A stream's metadata once its bound dropped ``dropped`` more characters: their
+    count, and where the whole text is kept."""
+    before = int((earlier or {}).get("interlace_dropped", 0))
+    metadata: JSONDict = {"interlace_dropped": before + dropped}
+    if full_output is not None:
+        metadata["interlace_full_output"] = full_output
+    return metadata
 
 
 class NotebookDocument:
@@ -88,7 +159,7 @@ class NotebookDocument:
             "position": position,
         }
         if fields["cell_type"] == "code":
-            fields["outputs"] = Array([copy.deepcopy(o) for o in cell.get("outputs") or []])
+            fields["outputs"] = Array([_shared_output(o) for o in cell.get("outputs") or []])
             fields["execution_count"] = cell.get("execution_count")
         if "attachments" in cell:
             fields["attachments"] = copy.deepcopy(cell["attachments"])
@@ -184,24 +255,32 @@ class NotebookDocument:
         """
         outputs = self.cell(cell_id)["outputs"]
         with self.doc.transaction():
-            last = outputs[len(outputs) - 1] if len(outputs) else None
-            if (
-                output.get("output_type") == "stream"
-                and isinstance(last, dict)
-                and last.get("output_type") == "stream"
-                and last.get("name") == output.get("name")
-            ):
-                merged, dropped = bounded(merge_stream(str(last["text"]), str(output["text"])))
-                replacement = {**last, "text": merged}
-                if dropped:
-                    earlier = int(last.get("metadata", {}).get("interlace_dropped", 0))
-                    replacement["metadata"] = {"interlace_dropped": earlier + dropped}
-                    if full_output is not None:
-                        replacement["metadata"]["interlace_full_output"] = full_output
-                del outputs[len(outputs) - 1]
-                outputs.append(replacement)
+            if output.get("output_type") == "stream":
+                self._add_stream(outputs, output, full_output)
             else:
                 outputs.append(copy.deepcopy(output))
+
+    def _add_stream(self, outputs: Array[Any], output: JSONDict, full_output: str | None) -> None:
+        name, new = output.get("name"), _writable(str(output.get("text", "")))
+        last: Any = outputs[len(outputs) - 1] if len(outputs) else None
+        if _is_stream(last, name) and isinstance(last.get("text"), Text):
+            if dropped := _extend(last["text"], new):
+                last["metadata"] = _dropped_metadata(last.get("metadata"), dropped, full_output)
+            return
+        # A new stream, or one of another shape (plain JSON in an older document): written
+        # whole once, within its bound, as shared text that later text extends.
+        earlier = last if _is_stream(last, name) else None
+        fields = _plain(earlier) if earlier is not None else {"output_type": "stream", "name": name}
+        existing = _source(fields.get("text"))
+        edit = stream_edit(existing, new)
+        fields["text"] = (existing[: edit.keep] + edit.insert)[edit.head :]
+        if edit.dropped:
+            fields["metadata"] = _dropped_metadata(
+                fields.get("metadata"), edit.dropped, full_output
+            )
+        if earlier is not None:
+            del outputs[len(outputs) - 1]
+        outputs.append(_shared_output(fields))
 
     def update_display(self, display_id: str, output: JSONDict) -> int:
         """Replace every output shown under ``display_id``, in every cell; how many."""

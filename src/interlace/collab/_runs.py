@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import anyio
 
 from interlace.collab._outputs import as_output
+from interlace.collab._streams import held_back
 from interlace.errors import InterlaceError, KernelDied, NotFound, NotWaiting
 
 if TYPE_CHECKING:
@@ -95,7 +96,7 @@ class CellRuns:
         self._queued: list[str] = []
         self._generation = 0
         self._clear_on_output: set[str] = set()
-        self._pending_streams: dict[str, tuple[str, str | None]] = {}
+        self._pending_streams: dict[str, tuple[list[str], str | None]] = {}
         self._answer: MemoryObjectSendStream[str] | None = None
         self._send, self._receive = anyio.create_memory_object_stream[
             tuple[list[str], Start, str, int]
@@ -311,12 +312,22 @@ class CellRuns:
             self._flush_streams(cell_id)
 
     def _flush_streams(self, cell_id: str) -> None:
-        """Write the stream text gathered since the last flush as one document change."""
+        """Write the stream text gathered since the last flush as one document change.
+
+        A ``\\r`` that ends a stream's text waits for the text after it (``held_back``);
+        one left when the run ends starts the next stream, where it changes nothing.
+        """
         pending, self._pending_streams = self._pending_streams, {}
-        for name, (text, link) in pending.items():
-            if cell_id in self.document.cells:
-                output = {"output_type": "stream", "name": name, "text": text}
-                self.document.add_output(cell_id, output, full_output=link)
+        if not pending or cell_id not in self.document.cells:
+            return
+        with self.document.doc.transaction():
+            for name, (pieces, link) in pending.items():
+                text, later = held_back("".join(pieces))
+                if later:
+                    self._pending_streams[name] = ([later], link)
+                if text:
+                    output = {"output_type": "stream", "name": name, "text": text}
+                    self.document.add_output(cell_id, output, full_output=link)
 
     def _write(self, cell_id: str, message: Message) -> None:
         document = self.document
@@ -337,8 +348,9 @@ class CellRuns:
         if output["output_type"] == "stream":
             name, text = str(output["name"]), str(output["text"])
             link = self.spill.append(cell_id, name, text) if self.spill is not None else None
-            gathered, _ = self._pending_streams.get(name, ("", None))
-            self._pending_streams[name] = (gathered + text, link)
+            pieces, _ = self._pending_streams.get(name, ([], None))
+            pieces.append(text)  # joined once at the flush: many small messages stay linear
+            self._pending_streams[name] = (pieces, link)
             return
         self._flush_streams(cell_id)
         if message.msg_type == "update_display_data":
