@@ -237,7 +237,7 @@ def run(quick: bool) -> list[Result]:
             1.0,
             against_target=True,
         ),
-        Result("collab: open it again (from the update log)", again, 1.0, against_target=True),
+        Result("collab: open it again (from its log)", again, 1.0, against_target=True),
         Result(
             f"collab: {lines:,} printed lines into the document",
             printed,

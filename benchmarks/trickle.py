@@ -13,7 +13,8 @@ stream then long past its 200,000-character bound) for:
 
 "Broadcast" is the Yjs sync message sent to each page; "recorded" is the
 document bytes kept for it: the update, plus (for interlace) its share of the
-whole-document snapshot the recorder stores every 1,000 changes.
+whole-document snapshots the recorder stores (at most ``SNAPSHOT_AT_MOST``
+changes apart, so each window spans at least one).
 """
 
 from __future__ import annotations
@@ -32,15 +33,15 @@ from _harness import Result
 from collab import _notebook
 from interlace.collab import CellRuns, NotebookDocument
 from interlace.protocol import Sender
-from interlace.record import Recordings
+from interlace.record import SNAPSHOT_AT_MOST, Recordings
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from pycrdt import TransactionEvent
 
-WINDOW = 1_000
-"""Lines measured after each mark, one per flush: one recorder snapshot falls in each window."""
+WINDOW = SNAPSHOT_AT_MOST
+"""Lines measured after each mark, one per flush: a recorder snapshot falls in each window."""
 
 BATCH = 100
 """Lines per flush before a mark. pycrdt's text insert takes time in proportion to the
@@ -73,23 +74,27 @@ class _Updates:
 
 
 def _per_line(
-    write: Callable[[str], None], marks: list[int], sent: Callable[[], int], kept: Callable[[], int]
+    write: Callable[[str], None],
+    marks: list[int],
+    window: int,
+    sent: Callable[[], int],
+    kept: Callable[[], int],
 ) -> list[PerLine]:
-    """Write the lines up to each mark, then ``WINDOW`` lines one per flush: bytes per line
+    """Write the lines up to each mark, then ``window`` lines one per flush: bytes per line
     in each window."""
     results, printed = [], 0
     for mark in marks:
         for first in range(printed, mark, BATCH):
             write("".join(_line(number) for number in range(first, min(first + BATCH, mark))))
         sent_before, kept_before = sent(), kept()
-        for number in range(mark, mark + WINDOW):
+        for number in range(mark, mark + window):
             write(_line(number))
-        printed = mark + WINDOW
-        results.append(PerLine((sent() - sent_before) / WINDOW, (kept() - kept_before) / WINDOW))
+        printed = mark + window
+        results.append(PerLine((sent() - sent_before) / window, (kept() - kept_before) / window))
     return results
 
 
-def _ours(marks: list[int]) -> tuple[list[PerLine], int]:
+def _ours(marks: list[int], window: int) -> tuple[list[PerLine], int]:
     """Our document and flush path, recorded; per-line bytes after each mark, final state."""
     with tempfile.TemporaryDirectory(prefix="interlace-bench-") as folder:
         database = Path(folder) / "recordings.sqlite"
@@ -110,7 +115,7 @@ def _ours(marks: list[int]) -> tuple[list[PerLine], int]:
             runs._write("c0", sender.message("stream", {"name": "stdout", "text": line}))
             runs._flush_streams("c0")
 
-        results = _per_line(write, marks, lambda: updates.messages, lambda: _kept(database))
+        results = _per_line(write, marks, window, lambda: updates.messages, lambda: _kept(database))
         state = len(document.doc.get_update())
         runs.close()
         anyio.run(runs.run)  # the queue, closed, ends at once
@@ -126,7 +131,7 @@ def _kept(database: Path) -> int:
     return int(changes or 0) + int(snapshots or 0)
 
 
-def _theirs(marks: list[int]) -> tuple[list[PerLine], int]:
+def _theirs(marks: list[int], window: int) -> tuple[list[PerLine], int]:
     """jupyter_ydoc's notebook, its stream grown as JupyterLab grows it."""
     notebook = YNotebook()
     notebook.set(_notebook(1))
@@ -144,7 +149,7 @@ def _theirs(marks: list[int]) -> tuple[list[PerLine], int]:
             else:
                 texts[0].insert(len(texts[0]), line)
 
-    results = _per_line(write, marks, lambda: updates.messages, lambda: updates.updates)
+    results = _per_line(write, marks, window, lambda: updates.messages, lambda: updates.updates)
     return results, len(notebook.ydoc.get_update())
 
 
@@ -157,7 +162,8 @@ def _note(line: int, ours: float, theirs: float) -> str:
 
 def run(quick: bool) -> list[Result]:
     marks = [200, 2_000] if quick else [2_000, 200_000]
-    (ours, our_state), (theirs, their_state) = _ours(marks), _theirs(marks)
+    window = 1_000 if quick else WINDOW
+    (ours, our_state), (theirs, their_state) = _ours(marks, window), _theirs(marks, window)
     size = len(_line(marks[-1]).encode())
     results = []
     for kind in ("broadcast", "recorded"):
@@ -172,7 +178,7 @@ def run(quick: bool) -> list[Result]:
                     note=_note(size, our_bytes, their_bytes),
                 )
             )
-    lines = marks[-1] + WINDOW
+    lines = marks[-1] + window
     results.append(
         Result(f"trickle: document after {lines:,} lines", our_state, their_state, unit="B")
     )

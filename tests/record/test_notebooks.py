@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import random
 import sqlite3
+import string
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -125,18 +127,18 @@ def _rows(database: Path, table: str, path: str) -> int:
 
 def test_the_recording_is_the_notebooks_one_log_and_reopens_as_it_was(tmp_path: Path) -> None:
     database = tmp_path / "r.sqlite"
-    recordings = Recordings(database, snapshot_every=10)
+    recordings = Recordings(database, snapshot_every=10, snapshot_ratio=0)
     assert recordings.current_state("n.ipynb") is None
     _, seen = typing_session(recordings, "n.ipynb", 25)
     recordings.close()
-    reopened = Recordings(database, snapshot_every=10)
+    reopened = Recordings(database, snapshot_every=10, snapshot_ratio=0)
     assert _current_text(reopened, "n.ipynb") == seen[-1]
     assert _rows(database, "snapshots", "n.ipynb") == 3  # opened, and after 10 and 20 changes
 
 
 def test_with_recording_off_changes_are_kept_until_a_snapshot_holds_them(tmp_path: Path) -> None:
     database = tmp_path / "r.sqlite"
-    recordings = Recordings(database, snapshot_every=10)
+    recordings = Recordings(database, snapshot_every=10, snapshot_ratio=0)
     recordings.set_enabled("quiet.ipynb", False)
     _, seen = typing_session(recordings, "quiet.ipynb", 25)
     assert recordings.events("quiet.ipynb") == []
@@ -160,3 +162,20 @@ def test_an_old_database_gains_the_recorded_column(tmp_path: Path) -> None:
         )
     recordings = Recordings(database)
     assert [event.kind for event in recordings.events("a.ipynb")] == ["opened"]
+
+
+def test_a_large_notebook_is_snapshotted_by_what_changed_not_by_count(tmp_path: Path) -> None:
+    database = tmp_path / "r.sqlite"
+    recordings = Recordings(database, snapshot_every=10)
+    doc: Doc[Any] = Doc()
+    text = doc.get("source", type=Text)
+    noise = random.Random(1).choices(string.ascii_letters, k=50_000)
+    text.insert(0, "".join(noise))  # a long output: a snapshot takes some 40 kB compressed
+    recorder = recordings.recorder("big.ipynb", doc.get_update)
+    doc.observe(lambda event: recorder.record("output", "kernel", change=event.update))
+    for number in range(1000):  # about 30 kB of changes: less than the ratio asks
+        text.insert(len(text), f"{number % 10}")
+    assert _rows(database, "snapshots", "big.ipynb") == 1
+    assert text_at(recordings, "big.ipynb", 1000) == str(text)  # 1,000 changes, merged
+    assert text_at(recordings, "big.ipynb", 150) == str(text)[: 50_000 + 150]
+    assert _rows(database, "snapshots", "big.ipynb") == 1

@@ -14,6 +14,7 @@ costs what it adds; every other output is a JSON value.
 from __future__ import annotations
 
 import copy
+import random
 import uuid
 from typing import TYPE_CHECKING, Any
 
@@ -120,7 +121,9 @@ class NotebookDocument:
     """The shared document of one notebook, and the operations on it."""
 
     def __init__(self, doc: Doc[Any] | None = None) -> None:
-        self.doc = doc if doc is not None else Doc()
+        # A 32-bit client id, as Yjs gives every browser: every update names its writer,
+        # and a shorter id makes each appended stream line six bytes smaller.
+        self.doc = doc if doc is not None else Doc(client_id=random.getrandbits(32))
         self.cells: Map[Any] = self.doc.get("cells", type=Map)
         self.meta: Map[Any] = self.doc.get("meta", type=Map)
         self.kernel: Map[Any] = self.doc.get("kernel", type=Map)

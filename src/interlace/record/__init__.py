@@ -1,6 +1,7 @@
 """Recording and playback: every notebook's history, and kernel sessions as files."""
 
 from interlace.errors import RecordingError as RecordingError
+from interlace.record._notebooks import SNAPSHOT_AT_MOST as SNAPSHOT_AT_MOST
 from interlace.record._notebooks import SNAPSHOT_EVERY as SNAPSHOT_EVERY
 from interlace.record._notebooks import Event as Event
 from interlace.record._notebooks import NotebookRecorder as NotebookRecorder
@@ -12,6 +13,7 @@ from interlace.record._sessions import read_recording as read_recording
 
 __all__ = [
     "SESSION_FORMAT",
+    "SNAPSHOT_AT_MOST",
     "SNAPSHOT_EVERY",
     "Event",
     "NotebookRecorder",

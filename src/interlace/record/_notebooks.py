@@ -2,10 +2,13 @@
 
 An event is a document change (a Yjs update: an edit, an output) or something
 that happened (a cell queued, started, finished; the kernel interrupted,
-restarted or dead; someone joining or leaving). Every ``SNAPSHOT_EVERY``
-changes the whole document state is stored too, so the state at any moment is
-the nearest snapshot before it plus at most that many updates: seeking never
-replays from the start.
+restarted or dead; someone joining or leaving). Every so often (every
+``SNAPSHOT_EVERY`` changes at least, once the changes outweigh the last
+snapshot ``SNAPSHOT_RATIO`` times, and ``SNAPSHOT_AT_MOST`` changes apart at
+most) the whole document state is stored too, compressed, so the state at any
+moment is the nearest snapshot before it plus a bounded number of updates:
+seeking never replays from the start, and a long stream output's snapshots
+cost a few bytes per line.
 
 This is also the one log an open notebook is kept in: each change is written
 here once, before it is broadcast, and a notebook reopens from its latest
@@ -21,10 +24,11 @@ import base64
 import json
 import sqlite3
 import time
+import zlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from pycrdt import Doc
+from pycrdt import Doc, merge_updates
 
 from interlace.errors import RecordingError
 
@@ -35,7 +39,18 @@ if TYPE_CHECKING:
 __all__ = ["SNAPSHOT_EVERY", "Event", "NotebookRecorder", "Recordings"]
 
 SNAPSHOT_EVERY = 1000
-"""Document changes between two stored states of the whole document."""
+"""Document changes at least between two stored states of the whole document."""
+
+SNAPSHOT_RATIO = 8.0
+"""A snapshot waits until the changes since the last one are this many times its size, so
+snapshots of a large notebook (a long stream output) cost little per change."""
+
+SNAPSHOT_AT_MOST = 10_000
+"""Document changes at most between two snapshots, so seeking stays fast."""
+
+_MERGED = 100
+"""Changes merged into one update before they are applied when seeking: applying many
+small updates one by one to a large document costs far more."""
 
 EXPORT_FORMAT = "interlace-notebook-recording"
 
@@ -45,7 +60,8 @@ CREATE TABLE IF NOT EXISTS events (
     kind TEXT NOT NULL, data TEXT, change BLOB, recorded INTEGER NOT NULL DEFAULT 1,
     PRIMARY KEY (path, seq));
 CREATE TABLE IF NOT EXISTS snapshots (
-    path TEXT NOT NULL, seq INTEGER NOT NULL, state BLOB NOT NULL, PRIMARY KEY (path, seq));
+    path TEXT NOT NULL, seq INTEGER NOT NULL, state BLOB NOT NULL,
+    compressed INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (path, seq));
 CREATE TABLE IF NOT EXISTS settings (path TEXT PRIMARY KEY, enabled INTEGER NOT NULL);
 """
 
@@ -72,6 +88,12 @@ class Event:
         }
 
 
+def _state(row: tuple[Any, ...]) -> bytes:
+    """A snapshot row's document state: (seq, state, compressed)."""
+    _, state, compressed = row
+    return zlib.decompress(state) if compressed else bytes(state)
+
+
 def _event(row: tuple[Any, ...]) -> Event:
     seq, at, actor, kind, data, change = row
     return Event(seq, at, actor, kind, json.loads(data) if data else {}, change)
@@ -80,17 +102,28 @@ def _event(row: tuple[Any, ...]) -> Event:
 class Recordings:
     """The recordings of every notebook under one root."""
 
-    def __init__(self, database: Path, snapshot_every: int = SNAPSHOT_EVERY) -> None:
+    def __init__(
+        self,
+        database: Path,
+        snapshot_every: int = SNAPSHOT_EVERY,
+        snapshot_ratio: float = SNAPSHOT_RATIO,
+    ) -> None:
         database.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(database, isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
-        columns = [row[1] for row in self._db.execute("PRAGMA table_info(events)")]
-        if "recorded" not in columns:  # a database from before the log and history were one
-            self._db.execute("ALTER TABLE events ADD COLUMN recorded INTEGER NOT NULL DEFAULT 1")
+        # A database from before the log and history were one, or snapshots compressed.
+        self._add_column("events", "recorded INTEGER NOT NULL DEFAULT 1")
+        self._add_column("snapshots", "compressed INTEGER NOT NULL DEFAULT 0")
         self.snapshot_every = snapshot_every
+        self.snapshot_ratio = snapshot_ratio
         self._enabled: dict[str, bool] = {}
+
+    def _add_column(self, table: str, column: str) -> None:
+        columns = [row[1] for row in self._db.execute(f"PRAGMA table_info({table})")]
+        if column.split()[0] not in columns:
+            self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
 
     def close(self) -> None:
         self._db.close()
@@ -150,11 +183,14 @@ class Recordings:
             (path, last_recorded, snapshot),
         )
 
-    def _snapshot(self, path: str, seq: int, state: bytes) -> None:
+    def _snapshot(self, path: str, seq: int, state: bytes) -> int:
+        """Store the document's ``state`` right after event ``seq``; the bytes it takes."""
+        stored = zlib.compress(state, 1)
         self._db.execute(
-            "INSERT OR REPLACE INTO snapshots (path, seq, state) VALUES (?, ?, ?)",
-            (path, seq, state),
+            "INSERT OR REPLACE INTO snapshots (path, seq, state, compressed) VALUES (?, ?, ?, 1)",
+            (path, seq, stored),
         )
+        return len(stored)
 
     # Reading.
 
@@ -184,21 +220,27 @@ class Recordings:
     def state_at(self, path: str, seq: int) -> bytes:
         """The whole document (a Yjs update) right after event ``seq``."""
         snapshot = self._db.execute(
-            "SELECT seq, state FROM snapshots WHERE path = ? AND seq <= ?"
+            "SELECT seq, state, compressed FROM snapshots WHERE path = ? AND seq <= ?"
             " ORDER BY seq DESC LIMIT 1",
             (path, seq),
         ).fetchone()
         if snapshot is None:
             raise RecordingError(f"{path} has no recording before event {seq}")
         doc: Doc[Any] = Doc()
-        doc.apply_update(snapshot[1])
+        doc.apply_update(_state(snapshot))
         changes = self._db.execute(
             "SELECT change FROM events WHERE path = ? AND seq > ? AND seq <= ?"
             " AND change IS NOT NULL ORDER BY seq",
             (path, snapshot[0], seq),
         )
+        batch: list[bytes] = []
         for (change,) in changes:
-            doc.apply_update(change)
+            batch.append(change)
+            if len(batch) == _MERGED:
+                doc.apply_update(merge_updates(*batch))
+                batch.clear()
+        if batch:
+            doc.apply_update(merge_updates(*batch))
         return doc.get_update()
 
     def present_at(self, path: str, seq: int) -> list[str]:
@@ -252,7 +294,8 @@ class Recordings:
     def export(self, path: str) -> Iterator[str]:
         """The recording as JSON lines: a header, its first state, then every event."""
         first = self._db.execute(
-            "SELECT seq, state FROM snapshots WHERE path = ? ORDER BY seq LIMIT 1", (path,)
+            "SELECT seq, state, compressed FROM snapshots WHERE path = ? ORDER BY seq LIMIT 1",
+            (path,),
         ).fetchone()
         recorded = self._db.execute(
             "SELECT 1 FROM events WHERE path = ? AND recorded = 1 LIMIT 1", (path,)
@@ -261,7 +304,8 @@ class Recordings:
             raise RecordingError(f"{path} has no recording")
         yield json.dumps({"format": EXPORT_FORMAT, "version": 1, "path": path}) + "\n"
         yield (
-            json.dumps({"snapshot": first[0], "state": base64.b64encode(first[1]).decode()}) + "\n"
+            json.dumps({"snapshot": first[0], "state": base64.b64encode(_state(first)).decode()})
+            + "\n"
         )
         rows = self._db.execute(
             "SELECT seq, at, actor, kind, data, change FROM events"
@@ -331,6 +375,8 @@ class NotebookRecorder:
         self._copy: Doc[Any] = Doc()
         self._copy.apply_update(state())
         self._changes_since_snapshot = 0
+        self._change_bytes_since_snapshot = 0
+        self._snapshot_bytes = 0
         self._snapshot_due = True
         """The next recorded event needs a snapshot (the first one, or one after a pause)."""
         self._opening = True
@@ -345,21 +391,34 @@ class NotebookRecorder:
         if change is not None:
             self._copy.apply_update(change)
             self._changes_since_snapshot += 1
+            self._change_bytes_since_snapshot += len(change)
         elif not recorded:
             return None
         self._seq += 1
         event = Event(self._seq, time.time(), actor, kind, data or {}, change)
         self.recordings._insert(self.path, event, recorded)
-        full = self._changes_since_snapshot >= self.recordings.snapshot_every
-        if full or self._opening or (recorded and self._snapshot_due):
+        if self._opening or (recorded and self._snapshot_due) or self._full():
             self._take_snapshot(recorded)
         self._opening = False
         if not recorded:
             self._snapshot_due = True
         return self._seq if recorded else None
 
+    def _full(self) -> bool:
+        """Enough changed since the last snapshot for a new one (see ``SNAPSHOT_RATIO``)."""
+        count = self._changes_since_snapshot
+        if count >= max(SNAPSHOT_AT_MOST, self.recordings.snapshot_every):
+            return True
+        worth = self._change_bytes_since_snapshot >= self.recordings.snapshot_ratio * (
+            self._snapshot_bytes
+        )
+        return count >= self.recordings.snapshot_every and worth
+
     def _take_snapshot(self, recorded: bool) -> None:
-        self.recordings._snapshot(self.path, self._seq, self._copy.get_update())
+        self._snapshot_bytes = self.recordings._snapshot(
+            self.path, self._seq, self._copy.get_update()
+        )
+        self._change_bytes_since_snapshot = 0
         if not recorded:
             self.recordings._forget_unrecorded(self.path, self._seq)
         self._changes_since_snapshot = 0
