@@ -31,7 +31,6 @@ from interlace.errors import InterlaceError, MalformedUpdate
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from anyio.streams.memory import MemoryObjectSendStream
     from pycrdt import TransactionEvent
 
     from interlace.collab._runs import OutputSpill
@@ -46,6 +45,10 @@ AUTOSAVE_DELAY = 1.0
 
 _CELL_CHANGES = ("created", "deleted", "moved")
 """Edits recorded under their own kind, in this order of precedence."""
+
+MAX_PEER_BACKLOG = 64 << 20
+"""Bytes queued for one peer that does not read; beyond it the peer is dropped (it
+reconnects and syncs what it missed in one message)."""
 
 
 class Peer(Protocol):
@@ -93,10 +96,11 @@ class Room:
         self.path = path
         self.document = document
         self._save = save
-        self._peers: dict[int, MemoryObjectSendStream[bytes]] = {}
+        self._peers: dict[int, _PeerLine] = {}
         self.recorder = log_.recorder(path, document.doc.get_update)
         self.presence = Presence(document.doc, self._broadcast, self.record)
         self._changed = anyio.Event()
+        self._running = anyio.CancelScope()
         self._applying_from: int | None = None
         self.runs = CellRuns(document, spill, self.record, kernel_state)
         self._touched: dict[str, set[str]] = {}
@@ -157,18 +161,19 @@ class Room:
 
     def _broadcast(self, message: bytes, skip: int | None = None) -> None:
         """Queue ``message`` for every peer but ``skip``; a peer on its way out is passed over."""
-        for key, peer in list(self._peers.items()):
-            if key != skip:
-                with contextlib.suppress(anyio.BrokenResourceError, anyio.ClosedResourceError):
-                    peer.send_nowait(message)
+        for key, line in list(self._peers.items()):
+            if key != skip and not line.queue(message):
+                log.warning("%s: dropped a peer %d bytes behind", self.path, line.backlog)
 
     # Running the room (in the server's task group).
 
     async def run(self) -> None:
-        async with anyio.create_task_group() as tasks:
-            tasks.start_soon(self._autosave)
-            tasks.start_soon(self.runs.run)
-            tasks.start_soon(self.presence.awareness.start)
+        """Autosave, run queued cells and keep presence, until the room is closed."""
+        with self._running:
+            async with anyio.create_task_group() as tasks:
+                tasks.start_soon(self._autosave)
+                tasks.start_soon(self.runs.run)
+                tasks.start_soon(self.presence.awareness.start)
 
     async def _autosave(self) -> None:
         while True:
@@ -186,30 +191,36 @@ class Room:
     # Peers.
 
     async def serve(self, peer: Peer) -> None:
-        """Sync with one peer until it goes: step 1 both ways, then updates and awareness."""
-        send, outgoing = anyio.create_memory_object_stream[bytes](math.inf)
+        """Sync with one peer until it goes, is dropped, or the room closes: step 1 both
+        ways, then updates and awareness."""
         key = id(peer)
-        self._peers[key] = send
+        line = self._peers[key] = _PeerLine()
         try:
-            async with anyio.create_task_group() as tasks:
-                tasks.start_soon(self._forward, peer, outgoing)
-                send.send_nowait(create_sync_message(self.document.doc))
-                if (greeting := self.presence.greeting()) is not None:
-                    send.send_nowait(greeting)
-                while (message := await peer.receive()) is not None:
-                    self._handle(key, message, send)
-                tasks.cancel_scope.cancel()
+            with line.scope:
+                async with anyio.create_task_group() as tasks:
+                    tasks.start_soon(line.forward, peer)
+                    line.queue(create_sync_message(self.document.doc))
+                    if (greeting := self.presence.greeting()) is not None:
+                        line.queue(greeting)
+                    while (message := await peer.receive()) is not None:
+                        self._handle(key, message, line)
+                    tasks.cancel_scope.cancel()
         finally:
             self._peers.pop(key, None)
-            send.close()
+            line.close()
             self.presence.leave(key)
 
-    async def _forward(self, peer: Peer, outgoing: Any) -> None:
-        async with outgoing:
-            async for message in outgoing:
-                await peer.send(message)
+    def send_to(self, peer: Peer, message: bytes) -> None:
+        """Queue ``message`` for ``peer`` alone (a reply to it), after what is queued already.
 
-    def _handle(self, key: int, message: bytes, reply_to: MemoryObjectSendStream[bytes]) -> None:
+        Everything a peer is sent goes through its one line, so its connection is only
+        ever written by one task. Nothing is sent if the peer has gone.
+        """
+        line = self._peers.get(id(peer))
+        if line is not None and not line.queue(message):
+            log.warning("%s: dropped a peer %d bytes behind", self.path, line.backlog)
+
+    def _handle(self, key: int, message: bytes, reply_to: _PeerLine) -> None:
         if not message:
             return
         if message[0] == YMessageType.SYNC:
@@ -222,7 +233,7 @@ class Room:
             finally:
                 self._applying_from = None
             if reply is not None:
-                reply_to.send_nowait(reply)
+                reply_to.queue(reply)
         elif message[0] == YMessageType.AWARENESS:
             try:
                 self.presence.apply(key, message)
@@ -230,7 +241,47 @@ class Room:
                 log.warning("%s: dropped an awareness message: %s", self.path, exc)
 
     def close(self) -> None:
+        """Stop: every peer is let go (to reconnect to the room opened next), then the
+        document is saved."""
+        for line in list(self._peers.values()):
+            line.scope.cancel()
+        self._running.cancel()
         self.document.doc.unobserve(self._subscription)
         self.document.cells.unobserve(self._cells_subscription)
         self.runs.close()
         self.save()
+
+
+class _PeerLine:
+    """What waits to be sent to one peer, bounded in bytes (``MAX_PEER_BACKLOG``)."""
+
+    def __init__(self) -> None:
+        self._send, self._receive = anyio.create_memory_object_stream[bytes](math.inf)
+        self.backlog = 0
+        self.scope = anyio.CancelScope()
+        """Cancelled to drop the peer."""
+
+    def queue(self, message: bytes) -> bool:
+        """Queue ``message``; False if that drops the peer for being too far behind.
+
+        One message alone (the first sync of a large notebook) always goes.
+        """
+        if self.scope.cancel_called:
+            return True
+        if self.backlog and self.backlog + len(message) > MAX_PEER_BACKLOG:
+            self.scope.cancel()
+            return False
+        with contextlib.suppress(anyio.BrokenResourceError, anyio.ClosedResourceError):
+            self._send.send_nowait(message)
+            self.backlog += len(message)
+        return True
+
+    async def forward(self, peer: Peer) -> None:
+        async with self._receive:
+            async for message in self._receive:
+                await peer.send(message)
+                self.backlog -= len(message)
+
+    def close(self) -> None:
+        self._send.close()
+        self._receive.close()

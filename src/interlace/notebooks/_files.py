@@ -4,23 +4,45 @@ The ``.ipynb`` is loaded checked as nbformat 4 and saved atomically, and never
 overwritten behind another program's back: if it changed on disk since it was
 last read or written here, the shared version goes to
 ``<name>.interlace-conflict.ipynb`` beside it, for a person to merge.
+
+A notebook is refused only when its shape cannot be a notebook; values that
+tools write off the schema (two cells with one id, a count that is not a
+number, an output that is not an object) are repaired on load, each repair
+logged, as nbformat repairs duplicate ids.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+import os
+import re
+import uuid
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from interlace.errors import InvalidNotebook, NotFound
 from interlace.store import atomic_write
 
-__all__ = ["CELL_TYPES", "FileSpill", "NotebookFile", "resolve", "validate_notebook"]
+__all__ = [
+    "CELL_TYPES",
+    "FileSpill",
+    "NotebookFile",
+    "remove_stale_temporaries",
+    "repair_notebook",
+    "resolve",
+    "validate_notebook",
+]
 
 log = logging.getLogger("interlace.notebooks")
 
 CELL_TYPES = frozenset({"code", "markdown", "raw"})
+OUTPUT_TYPES = frozenset({"stream", "display_data", "execute_result", "error"})
+_CELL_ID = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
+"""nbformat 4.5's cell id: what can never be a path."""
+_TEMPORARY = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.tmp$")
+"""``atomic_write``'s temporary file beside its target."""
 
 SERVER_STATE = ".interlace"
 """The folder under the root where the server keeps its own state."""
@@ -62,6 +84,91 @@ def validate_notebook(notebook: Any) -> None:
             raise refuse(f"code cell {index} needs an outputs list")
 
 
+def _count_or_none(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _repair_output(output: Any) -> dict[str, Any] | None:
+    """``output`` as our document can hold it, or None if it cannot be an output."""
+    if not isinstance(output, dict) or output.get("output_type") not in OUTPUT_TYPES:
+        return None
+    repaired = dict(output)
+    kind = repaired["output_type"]
+    if kind in ("display_data", "execute_result"):
+        for key in ("data", "metadata"):
+            if not isinstance(repaired.get(key), dict):
+                repaired[key] = {}
+    if kind == "execute_result":
+        repaired["execution_count"] = _count_or_none(repaired.get("execution_count"))
+    if kind == "stream" and not isinstance(repaired.get("text"), str | list):
+        repaired["text"] = str(repaired.get("text", ""))
+    return repaired
+
+
+def _repair_code_cell(cell: dict[str, Any], where: str, repairs: list[str]) -> None:
+    count = cell.get("execution_count")
+    if count is not None and _count_or_none(count) is None:
+        repairs.append(f"{where}: execution_count {count!r} is not a number; cleared")
+        cell["execution_count"] = None
+    outputs = [_repair_output(output) for output in cell["outputs"]]
+    if None in outputs:
+        repairs.append(f"{where}: dropped {outputs.count(None)} outputs that are not outputs")
+    cell["outputs"] = [output for output in outputs if output is not None]
+
+
+def repair_notebook(notebook: dict[str, Any]) -> list[str]:
+    """Repair, in place, what a valid-looking notebook holds off the schema; what was done.
+
+    A cell without an id, or with one that is not an nbformat id or that an
+    earlier cell already has, gets a new one.
+    """
+    repairs: list[str] = []
+    seen: set[str] = set()
+    for index, cell in enumerate(notebook["cells"]):
+        cell_id = cell.get("id")
+        if not isinstance(cell_id, str) or not _CELL_ID.match(cell_id) or cell_id in seen:
+            if cell_id is not None:
+                repairs.append(f"cell {index}: id {cell_id!r} is not unique or not an id; renewed")
+            cell_id = cell["id"] = uuid.uuid4().hex[:12]
+        seen.add(cell_id)
+        if cell["cell_type"] == "code":
+            _repair_code_cell(cell, f"cell {index}", repairs)
+    return repairs
+
+
+def remove_stale_temporaries(folder: Path) -> int:
+    """Remove the temporary files that interrupted atomic saves left in ``folder``."""
+    removed = 0
+    try:
+        entries = list(folder.iterdir())
+    except OSError:
+        return 0
+    for entry in entries:
+        match = _TEMPORARY.match(entry.name)
+        if match is None or _alive(int(match["pid"])) or not entry.is_file():
+            continue
+        try:
+            entry.unlink()
+        except OSError as exc:
+            log.warning("could not remove the stale temporary file %s: %s", entry, exc)
+            continue
+        log.info("removed %s, left by an interrupted save", entry)
+        removed += 1
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 class NotebookFile:
     """The ``.ipynb`` behind an open notebook."""
 
@@ -88,6 +195,8 @@ class NotebookFile:
         except (ValueError, UnicodeDecodeError) as exc:
             raise InvalidNotebook(f"{self.path} is not valid JSON: {exc}") from exc
         validate_notebook(notebook)
+        for repair in repair_notebook(notebook):
+            log.warning("%s: %s", self.path, repair)
         return dict(notebook)
 
     def save(self, notebook: dict[str, Any]) -> None:
@@ -101,15 +210,24 @@ class NotebookFile:
         self.seen = self._stamp()
 
 
+def _file_name(text: str) -> str:
+    """A name for ``text`` that is safe as a file name whatever ``text`` holds."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:24]
+
+
 class FileSpill:
-    """Streams kept whole in ``.interlace/outputs/`` under the root, fetched through contents."""
+    """Streams kept whole in ``.interlace/outputs/`` under the root, fetched through contents.
+
+    Files are named by a hash of the notebook's path and of the cell id, never
+    by the id itself: a collaborator chooses cell ids.
+    """
 
     def __init__(self, root: Path, notebook: str) -> None:
         self.root = root
-        self.folder = f"{SERVER_STATE}/outputs/{notebook.replace('/', '__')}"
+        self.folder = f"{SERVER_STATE}/outputs/{_file_name(notebook)}"
 
     def _path(self, cell_id: str, name: str) -> str:
-        return f"{self.folder}/{cell_id}-{name}.txt"
+        return f"{self.folder}/{_file_name(cell_id)}-{name}.txt"
 
     def start(self, cell_id: str) -> None:
         for name in ("stdout", "stderr"):

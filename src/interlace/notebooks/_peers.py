@@ -25,6 +25,7 @@ from interlace.notebooks._commands import parse_command
 if TYPE_CHECKING:
     from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
+    from interlace.collab import Room
     from interlace.notebooks._notebook import OpenNotebook
 
 __all__ = ["COMMAND_REPLY", "MAX_WAITING_COMMANDS", "CommandPeer", "serve_peer"]
@@ -76,7 +77,8 @@ async def answer(notebook: OpenNotebook, text: str) -> dict[str, Any]:
 class _YjsSide:
     """The peer as its room sees it: Yjs messages only; commands go to the waiting line."""
 
-    def __init__(self, peer: CommandPeer, waiting: MemoryObjectSendStream[str]) -> None:
+    def __init__(self, room: Room, peer: CommandPeer, waiting: MemoryObjectSendStream[str]) -> None:
+        self.room = room
         self.peer = peer
         self.waiting = waiting
 
@@ -92,22 +94,27 @@ class _YjsSide:
                 self.waiting.send_nowait(message)
             except anyio.WouldBlock:
                 refusal = {"ok": False, "error": "too many commands waiting; try again"}
-                await self.peer.send(reply_message(refusal))
+                self.reply(refusal)
+
+    def reply(self, reply: dict[str, Any]) -> None:
+        """Send a command's reply to this peer, in line with its document updates."""
+        self.room.send_to(self, reply_message(reply))
 
 
 async def _carry_out(
-    notebook: OpenNotebook, peer: CommandPeer, waiting: MemoryObjectReceiveStream[str]
+    notebook: OpenNotebook, side: _YjsSide, waiting: MemoryObjectReceiveStream[str]
 ) -> None:
     async with waiting:
         async for text in waiting:
-            await peer.send(reply_message(await answer(notebook, text)))
+            side.reply(await answer(notebook, text))
 
 
 async def serve_peer(notebook: OpenNotebook, peer: CommandPeer) -> None:
     """Serve ``peer`` until it goes: the document's sync, and its commands in order."""
     send, waiting = anyio.create_memory_object_stream[str](MAX_WAITING_COMMANDS)
+    side = _YjsSide(notebook.room, peer, send)
     async with anyio.create_task_group() as tasks:
-        tasks.start_soon(_carry_out, notebook, peer, waiting)
+        tasks.start_soon(_carry_out, notebook, side, waiting)
         async with send:
-            await notebook.room.serve(_YjsSide(peer, send))
+            await notebook.room.serve(side)
         tasks.cancel_scope.cancel()

@@ -14,7 +14,13 @@ import logging
 import time
 from typing import TYPE_CHECKING
 
-from interlace.notebooks._files import SERVER_STATE, FileSpill, NotebookFile, resolve
+from interlace.notebooks._files import (
+    SERVER_STATE,
+    FileSpill,
+    NotebookFile,
+    remove_stale_temporaries,
+    resolve,
+)
 from interlace.notebooks._migrate import migrate_update_log
 from interlace.notebooks._notebook import OpenNotebook
 from interlace.notebooks._peers import serve_peer
@@ -72,13 +78,30 @@ class NotebookService:
         notebook = self.notebooks.get(path)
         if notebook is None:
             file = NotebookFile(resolve(self.root, path), path)
+            remove_stale_temporaries(file.target.parent)
             if self.keep_history_days is not None:
                 self.recordings.forget_before(path, self._cutoff())
             spill = FileSpill(self.root, path)
             notebook = OpenNotebook(path, file, self.recordings, spill, self.sessions)
             self.notebooks[path] = notebook
-            self.tasks.start_soon(notebook.room.run)
+            self.tasks.start_soon(self._run, notebook)
         return notebook
+
+    async def _run(self, notebook: OpenNotebook) -> None:
+        """Run one notebook in its own failure domain: a fault there closes it alone.
+
+        The next request for it opens it anew, from its log.
+        """
+        try:
+            await notebook.room.run()
+        except Exception:
+            log.exception("%s failed and was closed; it reopens on next use", notebook.path)
+            if self.notebooks.get(notebook.path) is notebook:
+                del self.notebooks[notebook.path]
+            try:
+                notebook.close()
+            except Exception:
+                log.exception("%s could not be closed cleanly", notebook.path)
 
     def is_open(self, path: str) -> bool:
         return _key(path) in self.notebooks

@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-import anyio
 from starlette.websockets import WebSocketDisconnect
 
 from interlace.errors import NotebookError
@@ -25,15 +24,13 @@ log = logging.getLogger("interlace.server")
 
 
 class _WebSocketPeer:
-    """A websocket as a notebook peer; sends from the sync and from replies take turns."""
+    """A websocket as a notebook peer (written by one task: the room queues replies too)."""
 
     def __init__(self, websocket: WebSocket) -> None:
         self.websocket = websocket
-        self._sending = anyio.Lock()
 
     async def send(self, message: bytes) -> None:
-        async with self._sending:
-            await self.websocket.send_bytes(message)
+        await self.websocket.send_bytes(message)
 
     async def receive(self) -> bytes | str | None:
         event = await self.websocket.receive()
