@@ -8,12 +8,18 @@ from interlace.collab._runs import CellRuns as CellRuns
 from interlace.collab._runs import OutputSpill as OutputSpill
 from interlace.collab._runs import RunningCell as RunningCell
 from interlace.collab._runs import Start as Start
+from interlace.collab._schema import CELL_ID as CELL_ID
+from interlace.collab._schema import CELL_TYPES as CELL_TYPES
+from interlace.collab._schema import OUTPUT_TYPES as OUTPUT_TYPES
 from interlace.collab._streams import MAX_STREAM_CHARS as MAX_STREAM_CHARS
 from interlace.collab._streams import bounded as bounded
 from interlace.collab._streams import merge_stream as merge_stream
 
 __all__ = [
+    "CELL_ID",
+    "CELL_TYPES",
     "MAX_STREAM_CHARS",
+    "OUTPUT_TYPES",
     "CellRuns",
     "NotebookDocument",
     "OutputSpill",

@@ -14,12 +14,14 @@ costs what it adds; every other output is a JSON value.
 from __future__ import annotations
 
 import copy
+import math
 import random
 import uuid
 from typing import TYPE_CHECKING, Any
 
 from pycrdt import Array, Doc, Map, Text
 
+from interlace.collab._schema import CELL_TYPES, is_count, is_position
 from interlace.collab._streams import MAX_STREAM_CHARS, stream_edit
 
 if TYPE_CHECKING:
@@ -36,13 +38,20 @@ def _source(value: Any) -> str:
 
 
 def _count(value: Any) -> int | None:
-    """Yjs keeps every number as a float; nbformat wants its counts as integers."""
-    return None if value is None else int(value)
+    """Yjs keeps every number as a float; nbformat wants its counts as integers (anything
+    else a peer wrote is no count)."""
+    return int(value) if is_count(value) else None
 
 
 def _plain(output: Any) -> JSONDict:
     """An output of the document as plain JSON (a stream's shared text as a string)."""
     return (output.to_py() or {}) if isinstance(output, Map) else dict(output)
+
+
+def _position(cell: Map[Any]) -> float:
+    """Where a cell sorts; one a peer gave no number sorts last, until it is repaired."""
+    value: Any = cell.get("position")
+    return float(value) if is_position(value) else math.inf
 
 
 def _persisted(output: Any) -> JSONDict:
@@ -148,7 +157,9 @@ class NotebookDocument:
         """The notebook as nbformat 4, cells in order, everything the document holds."""
         notebook: JSONDict = {key: copy.deepcopy(self.meta.get(key)) for key in _NOTEBOOK_KEYS}
         notebook["nbformat"] = 4
-        notebook["nbformat_minor"] = max(int(notebook["nbformat_minor"] or 5), 5)
+        notebook["nbformat_minor"] = max(_count(notebook["nbformat_minor"]) or 5, 5)
+        if not isinstance(notebook["metadata"], dict):
+            notebook["metadata"] = {}
         notebook["cells"] = [self._export(cell_id) for cell_id in self.cell_ids()]
         return notebook
 
@@ -170,25 +181,47 @@ class NotebookDocument:
         return cell_id
 
     def _export(self, cell_id: str) -> JSONDict:
+        """One cell as nbformat: valid whatever a peer wrote (see ``_schema``, which repairs
+        the document itself)."""
         cell = self.cells[cell_id]
+        kind = cell.get("cell_type")
+        metadata = cell.get("metadata")
         exported: JSONDict = {
             "id": cell_id,
-            "cell_type": cell["cell_type"],
-            "metadata": copy.deepcopy(cell.get("metadata") or {}),
-            "source": str(cell["source"]),
+            "cell_type": kind if kind in CELL_TYPES else "raw",
+            "metadata": copy.deepcopy(metadata) if isinstance(metadata, dict) else {},
+            "source": str(cell.get("source") or ""),
         }
-        if cell["cell_type"] == "code":
-            exported["outputs"] = [_persisted(output) for output in cell["outputs"]]
+        if kind == "code":
+            outputs = cell.get("outputs")
+            listed = outputs if isinstance(outputs, Array | list) else []
+            exported["outputs"] = [_persisted(o) for o in listed if isinstance(o, dict | Map)]
             exported["execution_count"] = _count(cell.get("execution_count"))
-        if "attachments" in cell:
+        if isinstance(cell.get("attachments"), dict):
             exported["attachments"] = copy.deepcopy(cell["attachments"])
         return exported
 
     # Cells.
 
     def cell_ids(self) -> list[str]:
-        """Cell ids in notebook order."""
-        return sorted(self.cells.keys(), key=lambda cid: (self.cells[cid]["position"], cid))
+        """Cell ids in notebook order (a value that is not a cell is no cell)."""
+        cells = [(cid, cell) for cid, cell in self.cells.items() if isinstance(cell, Map)]
+        return [cid for _, cid in sorted((_position(cell), cid) for cid, cell in cells)]
+
+    def renew_id(self, cell_id: str) -> str:
+        """Give cell ``cell_id`` a new id, keeping everything else; the new id."""
+        cell = self._export(cell_id)
+        position: Any = self.cells[cell_id].get("position")
+        renewed = cell["id"] = uuid.uuid4().hex[:12]
+        with self.doc.transaction():
+            del self.cells[cell_id]
+            self._put(cell, float(position) if is_position(position) else self.end_position())
+        return renewed
+
+    def end_position(self) -> float:
+        """A position after every cell."""
+        positions = [_position(cell) for cell in self.cells.values() if isinstance(cell, Map)]
+        return max(positions, default=0.0) + _SPACING
 
     def cell(self, cell_id: str) -> Map[Any]:
         return self.cells[cell_id]  # type: ignore[no-any-return]

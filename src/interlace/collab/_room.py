@@ -26,6 +26,7 @@ from pycrdt import (
 from interlace.collab._document import NotebookDocument
 from interlace.collab._presence import Presence
 from interlace.collab._runs import CellRuns
+from interlace.collab._schema import repair_cell, repair_meta
 from interlace.errors import InterlaceError, MalformedUpdate
 
 if TYPE_CHECKING:
@@ -104,7 +105,13 @@ class Room:
         self._applying_from: int | None = None
         self.runs = CellRuns(document, spill, self.record, kernel_state)
         self._touched: dict[str, set[str]] = {}
+        self._from_peer: set[str] = set()
+        """Cells (and ``meta``) a peer's update touched: to be checked once it is applied."""
+        self._repairing = False
+        self.notice: Callable[[str], bytes] | None = None
+        """Makes the message that tells a peer what was wrong with its update."""
         self._cells_subscription = document.cells.observe_deep(self._on_cells)
+        self._meta_subscription = document.meta.observe_deep(self._on_meta)
         self._subscription = document.doc.observe(self._on_change)
 
     @classmethod
@@ -130,7 +137,9 @@ class Room:
         """Record the change (who made it, which cells it touched), then broadcast it."""
         update = event.update
         touched, self._touched = self._touched, {}
-        if self._applying_from is not None:
+        if self._repairing:
+            self.recorder.record("repaired", "server", change=update)
+        elif self._applying_from is not None:
             kind = next((k for k in _CELL_CHANGES if k in touched), "edit")
             cells = sorted(touched.get(kind, ()))
             actor = self.presence.name_of(self._applying_from)
@@ -141,8 +150,14 @@ class Room:
         self._broadcast(create_update_message(update), skip=self._applying_from)
         self._changed.set()
 
+    def _on_meta(self, events: list[Any]) -> None:
+        if self._applying_from is not None:
+            self._from_peer.add(_META)
+
     def _on_cells(self, events: list[Any]) -> None:
         """Note which cells a change created, deleted, moved or edited (before it is recorded)."""
+        if self._applying_from is not None:
+            self._from_peer.update(_cells_of(events))
         for event in events:
             path = list(event.path)
             keys = getattr(event, "keys", None) or {}
@@ -234,11 +249,33 @@ class Room:
                 self._applying_from = None
             if reply is not None:
                 reply_to.queue(reply)
+            self._repair(reply_to)
         elif message[0] == YMessageType.AWARENESS:
             try:
                 self.presence.apply(key, message)
             except MalformedUpdate as exc:
                 log.warning("%s: dropped an awareness message: %s", self.path, exc)
+
+    def _repair(self, sender: _PeerLine) -> None:
+        """Repair what a peer's update wrote off the notebook schema; tell that peer."""
+        touched, self._from_peer = self._from_peer, set()
+        if not touched:
+            return
+        problems: list[str] = []
+        self._repairing = True
+        try:
+            with self.document.doc.transaction():
+                for cell_id in sorted(touched - {_META}):
+                    problems.extend(repair_cell(self.document, cell_id))
+                if _META in touched:
+                    problems.extend(repair_meta(self.document))
+        finally:
+            self._repairing = False
+        if problems:
+            text = "; ".join(problems)
+            log.warning("%s: repaired what a peer wrote: %s", self.path, text)
+            if self.notice is not None:
+                sender.queue(self.notice(f"the notebook was repaired: {text}"))
 
     def close(self) -> None:
         """Stop: every peer is let go (to reconnect to the room opened next), then the
@@ -248,8 +285,26 @@ class Room:
         self._running.cancel()
         self.document.doc.unobserve(self._subscription)
         self.document.cells.unobserve(self._cells_subscription)
+        self.document.meta.unobserve(self._meta_subscription)
         self.runs.close()
         self.save()
+
+
+_META = "\0meta"
+"""Stands for the notebook's own fields among the cells a peer touched."""
+
+
+def _cells_of(events: list[Any]) -> set[str]:
+    """The ids of the cells a deep event on the cells map created or changed."""
+    touched: set[str] = set()
+    for event in events:
+        path = list(event.path)
+        if path:
+            touched.add(str(path[0]))
+        else:
+            keys = getattr(event, "keys", None) or {}
+            touched.update(str(k) for k, change in keys.items() if change.get("action") != "delete")
+    return touched
 
 
 class _PeerLine:

@@ -22,6 +22,7 @@ import uuid
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from interlace.collab import CELL_ID, CELL_TYPES, OUTPUT_TYPES
 from interlace.errors import InvalidNotebook, NotFound
 from interlace.store import atomic_write
 
@@ -37,10 +38,6 @@ __all__ = [
 
 log = logging.getLogger("interlace.notebooks")
 
-CELL_TYPES = frozenset({"code", "markdown", "raw"})
-OUTPUT_TYPES = frozenset({"stream", "display_data", "execute_result", "error"})
-_CELL_ID = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
-"""nbformat 4.5's cell id: what can never be a path."""
 _TEMPORARY = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.tmp$")
 """``atomic_write``'s temporary file beside its target."""
 
@@ -126,7 +123,7 @@ def repair_notebook(notebook: dict[str, Any]) -> list[str]:
     seen: set[str] = set()
     for index, cell in enumerate(notebook["cells"]):
         cell_id = cell.get("id")
-        if not isinstance(cell_id, str) or not _CELL_ID.match(cell_id) or cell_id in seen:
+        if not isinstance(cell_id, str) or not CELL_ID.match(cell_id) or cell_id in seen:
             if cell_id is not None:
                 repairs.append(f"cell {index}: id {cell_id!r} is not unique or not an id; renewed")
             cell_id = cell["id"] = uuid.uuid4().hex[:12]

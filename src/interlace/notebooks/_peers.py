@@ -109,8 +109,14 @@ async def _carry_out(
             side.reply(await answer(notebook, text))
 
 
+def notice_message(text: str) -> bytes:
+    """A reply that answers no command: what the room did about the peer's own update."""
+    return reply_message({"id": None, "ok": False, "error": text})
+
+
 async def serve_peer(notebook: OpenNotebook, peer: CommandPeer) -> None:
     """Serve ``peer`` until it goes: the document's sync, and its commands in order."""
+    notebook.room.notice = notice_message
     send, waiting = anyio.create_memory_object_stream[str](MAX_WAITING_COMMANDS)
     side = _YjsSide(notebook.room, peer, send)
     async with anyio.create_task_group() as tasks:
