@@ -132,7 +132,8 @@ class KernelManager:
         return argv
 
     def _environment(self) -> dict[str, str]:
-        return {**os.environ, **self.spec.env, **self.env}
+        # The kernel ends itself if this process dies without shutting it down.
+        return {**os.environ, **self.spec.env, **self.env, "JPY_PARENT_PID": str(os.getpid())}
 
     async def _open_client(self, **options: Any) -> AsyncKernelClient:
         assert self.info is not None

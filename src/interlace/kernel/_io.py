@@ -53,6 +53,37 @@ STOP = None
 SHUTDOWN_GRACE = 2.0
 """Seconds a running cell gets after a shutdown request, before an interrupt, then an exit."""
 
+PARENT_POLL = 1.0
+"""Seconds between looks at whether the process that started the kernel is still there."""
+
+PARENT_VARIABLE = "JPY_PARENT_PID"
+"""Where a kernel manager names itself (jupyter_client's name, which ours uses too)."""
+
+
+async def _parent_gone(pid: int) -> None:
+    """Return once process ``pid`` has ended: told by a pidfd where Linux has one."""
+    try:
+        handle = os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        while os.getppid() == pid:  # noqa: ASYNC110 - nothing tells of another process's end
+            await anyio.sleep(PARENT_POLL)
+        return
+    try:
+        await anyio.wait_readable(handle)
+    finally:
+        os.close(handle)
+
+
+def _watched_parent() -> int | None:
+    """The process whose death ends this kernel: the manager that started it, when the
+    environment names it and it is our parent (an inherited value names someone else)."""
+    try:
+        parent = int(os.environ.get(PARENT_VARIABLE, ""))
+    except ValueError:
+        return None
+    return parent if parent == os.getppid() else None
+
+
 _SOCKETS: dict[OutChannel, SocketKind] = {
     "shell": "ROUTER",
     "control": "ROUTER",
@@ -150,6 +181,8 @@ class KernelIO:
             tasks.start_soon(self._serve_stdin)
             tasks.start_soon(self._welcome_subscribers)
             tasks.start_soon(self._flush_streams)
+            if (parent := _watched_parent()) is not None:
+                tasks.start_soon(self._watch_parent, parent)
             self._started.set()
 
     async def _pump(self, scope: anyio.CancelScope) -> None:
@@ -249,6 +282,13 @@ class KernelIO:
                 content: IOPubWelcomeContent = {"subscription": topic.decode("utf-8", "replace")}
                 welcome = self.sender.message("iopub_welcome", content)
                 self.send("iopub", welcome, (topic,))
+
+    async def _watch_parent(self, parent: int) -> None:
+        """Shut down once the process that started the kernel is gone, as Jupyter's do."""
+        await _parent_gone(parent)
+        log.warning("the process that started this kernel (%d) is gone; shutting down", parent)
+        self.requests.put(STOP)
+        await self._end_a_stuck_cell()
 
     async def _end_a_stuck_cell(self) -> None:
         """After a shutdown request: interrupt a cell that runs on, then exit if it still does.
