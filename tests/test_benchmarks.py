@@ -20,10 +20,19 @@ def test_quick_run_prints_a_ratio_for_every_case() -> None:
         line
         for line in done.stdout.splitlines()
         if line.startswith(
-            ("wire:", "kernel:", "client:", "server:", "collab:", "browser:", "record:")
+            (
+                "wire:",
+                "kernel:",
+                "client:",
+                "server:",
+                "collab:",
+                "browser:",
+                "record:",
+                "trickle:",
+            )
         )
     ]
-    assert len(lines) == 32, done.stdout
+    assert len(lines) == 38, done.stdout
     for line in lines:
         ratio = re.search(r" (\d+\.\d+)x", line)
         assert ratio is not None, line

@@ -34,7 +34,7 @@ def test_tab_completes_from_the_kernel(console: Terminal) -> None:
     console.run("a_rather_unique_name = 5")
     console.wait_for("In [2]:")
     console.send("a_rather_uni\t")
-    console.wait_for("a_rather_unique_name")
+    console.wait_for("In [2]: a_rather_unique_name")  # completed on the prompt line
     console.send("\r")
     console.wait_for("Out[2]: 5")
 
@@ -95,3 +95,11 @@ def test_up_arrow_recalls_the_kernels_history(console: Terminal) -> None:
     console.wait_for("In [2]: history_marker = 'recalled'")
     console.send("\r")
     console.wait_for("In [3]:")
+
+
+def test_lines_typed_ahead_run_one_after_the_other(console: Terminal) -> None:
+    # Sent at once, as a paste or a fast typist: each Enter waits for the kernel's
+    # is_complete, and what comes after it belongs to the next prompt.
+    console.send("first = 1\rsecond = first + 1\rdef third():\rreturn second + 1\r\rthird()\r")
+    console.wait_for("Out[4]: 3")
+    assert "first = 1second" not in console.text()

@@ -7,9 +7,12 @@ from typing import TYPE_CHECKING
 
 from prompt_toolkit import PromptSession
 from prompt_toolkit.completion import Completer, Completion
+from prompt_toolkit.filters import Condition
 from prompt_toolkit.formatted_text import ANSI
 from prompt_toolkit.history import InMemoryHistory
+from prompt_toolkit.input.typeahead import store_typeahead
 from prompt_toolkit.key_binding import KeyBindings
+from prompt_toolkit.keys import Keys
 from prompt_toolkit.lexers import PygmentsLexer
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
@@ -20,10 +23,9 @@ from interlace.errors import InterlaceError
 if TYPE_CHECKING:
     from collections.abc import AsyncGenerator, Iterable
 
-    from prompt_toolkit.buffer import Buffer
     from prompt_toolkit.completion import CompleteEvent
     from prompt_toolkit.document import Document
-    from prompt_toolkit.key_binding import KeyPressEvent
+    from prompt_toolkit.key_binding import KeyPress, KeyPressEvent
 
     from interlace.client import AsyncKernelClient
 
@@ -76,10 +78,25 @@ def _continuation(width: int, line_number: int, wrap_count: int) -> ANSI:
     return ANSI(f"{GREEN}{'...: '.rjust(width)}{RESET}")
 
 
+class _EnterCheck:
+    """While the kernel says whether a cell is complete, keys typed meanwhile wait.
+
+    They belong after the Enter that started the check, as in a terminal: typed
+    ahead (or pasted), they go to the next prompt if the cell runs, or after
+    the new line if it does not; never into the cell being run.
+    """
+
+    def __init__(self) -> None:
+        self.pending = False
+        self.typed: list[KeyPress] = []
+
+
 def _bindings(client: AsyncKernelClient) -> KeyBindings:
     bindings = KeyBindings()
+    check = _EnterCheck()
+    checking = Condition(lambda: check.pending)
 
-    @bindings.add("enter")
+    @bindings.add("enter", filter=~checking)
     def _(event: KeyPressEvent) -> None:
         buffer = event.current_buffer
         if buffer.complete_state is not None and buffer.complete_state.current_completion:
@@ -88,7 +105,13 @@ def _bindings(client: AsyncKernelClient) -> KeyBindings:
         if not buffer.document.is_cursor_at_the_end:
             buffer.insert_text("\n")
             return
-        event.app.create_background_task(_enter(client, buffer))
+        check.pending = True
+        event.app.create_background_task(_enter(client, event, check))
+
+    @bindings.add(Keys.Any, filter=checking, eager=True)
+    @bindings.add("enter", filter=checking, eager=True)
+    def _(event: KeyPressEvent) -> None:
+        check.typed.extend(event.key_sequence)
 
     @bindings.add("escape", "enter")
     def _(event: KeyPressEvent) -> None:
@@ -97,20 +120,29 @@ def _bindings(client: AsyncKernelClient) -> KeyBindings:
     return bindings
 
 
-async def _enter(client: AsyncKernelClient, buffer: Buffer) -> None:
+async def _enter(client: AsyncKernelClient, event: KeyPressEvent, check: _EnterCheck) -> None:
     """Run the cell if the kernel says it is complete; otherwise a new, indented line."""
-    text = buffer.document.text
-    if not text.strip():
+    buffer = event.current_buffer
+    indent = await _indent_if_incomplete(client, buffer.document.text)
+    typed, check.typed, check.pending = check.typed, [], False
+    if indent is None:
+        store_typeahead(event.app.input, typed)  # the next prompt starts with them
         buffer.validate_and_handle()
         return
+    buffer.insert_text("\n" + indent)
+    event.app.key_processor.feed_multiple(typed)
+    event.app.key_processor.process_keys()
+
+
+async def _indent_if_incomplete(client: AsyncKernelClient, text: str) -> str | None:
+    """The indent of the next line if the kernel says ``text`` is incomplete, else None."""
+    if not text.strip():
+        return None
     try:
         reply = await client.is_complete(text, timeout=IS_COMPLETE_TIMEOUT)
     except InterlaceError:
-        reply = {"status": "unknown"}
-    if reply.get("status") == "incomplete":
-        buffer.insert_text("\n" + str(reply.get("indent", "")))
-    else:
-        buffer.validate_and_handle()
+        return None
+    return str(reply.get("indent", "")) if reply.get("status") == "incomplete" else None
 
 
 def make_session(
