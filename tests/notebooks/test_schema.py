@@ -24,7 +24,7 @@ OFF_SCHEMA: list[tuple[str, Callable[[YPeer], None]]] = [
             "bad",
             Map({"cell_type": "code", "source": Text("1"), "metadata": {}, "outputs": Array([])}),
         ),
-    ),  # fmt: skip
+    ),
     ("a position that is text", lambda p: p.document.cell("first").__setitem__("position", "x")),
     ("no outputs", lambda p: p.document.cell("first").__delitem__("outputs")),
     ("outputs that are text", lambda p: p.document.cell("first").__setitem__("outputs", "o")),
@@ -50,7 +50,7 @@ OFF_SCHEMA: list[tuple[str, Callable[[YPeer], None]]] = [
                 }
             ),
         ),
-    ),  # fmt: skip
+    ),
 ]
 
 
@@ -61,6 +61,21 @@ def _saved(server: RunningServer, path: str = "shared.ipynb") -> dict[str, Any]:
     return dict(notebook)
 
 
+def _write_and_see_it_repaired(
+    server: RunningServer, name: str, write: Callable[[YPeer], None]
+) -> None:
+    peer = YPeer(server, "shared.ipynb")
+    try:
+        peer.until(lambda: "first" in peer.document.cells)
+        write(peer)
+        peer.until(lambda: any("repaired" in n["error"] for n in peer.notices))
+        ids = [cell["id"] for cell in _saved(server)["cells"]]
+        assert "first" in ids, name
+        assert all(".." not in cell_id for cell_id in ids), name
+    finally:
+        peer.close()
+
+
 def test_off_schema_values_are_repaired_and_the_peer_is_told(
     notebook_server: RunningServer,
 ) -> None:
@@ -68,17 +83,7 @@ def test_off_schema_values_are_repaired_and_the_peer_is_told(
     bystander = YPeer(notebook_server, "other.ipynb")
     bystander.until(lambda: "first" in bystander.document.cells)
     for name, write in OFF_SCHEMA:
-        peer = YPeer(notebook_server, "shared.ipynb")
-        try:
-            peer.until(lambda: "first" in peer.document.cells)
-            write(peer)
-            peer.until(lambda: any("repaired" in n["error"] for n in peer.notices))
-            saved = _saved(notebook_server)
-            ids = [cell["id"] for cell in saved["cells"]]
-            assert "first" in ids, name
-            assert all(".." not in cell_id for cell_id in ids), name
-        finally:
-            peer.close()
+        _write_and_see_it_repaired(notebook_server, name, write)
     # The server kept serving, the other notebook too, and its kernels run.
     assert _saved(notebook_server, "other.ipynb")["cells"][0]["source"] == "x = 20"
     run = notebook_server.http.post("/api/notebooks/shared.ipynb/execute", json={"all": True})

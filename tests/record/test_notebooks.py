@@ -172,7 +172,11 @@ def test_a_large_notebook_is_snapshotted_by_what_changed_not_by_count(tmp_path: 
     noise = random.Random(1).choices(string.ascii_letters, k=50_000)
     text.insert(0, "".join(noise))  # a long output: a snapshot takes some 40 kB compressed
     recorder = recordings.recorder("big.ipynb", doc.get_update)
-    doc.observe(lambda event: recorder.record("output", "kernel", change=event.update))
+
+    def changed(event: TransactionEvent) -> None:
+        recorder.record("output", "kernel", change=event.update)
+
+    doc.observe(changed)
     for number in range(1000):  # about 30 kB of changes: less than the ratio asks
         text.insert(len(text), f"{number % 10}")
     assert _rows(database, "snapshots", "big.ipynb") == 1
