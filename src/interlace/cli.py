@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -243,7 +244,32 @@ def _server_options(command: Callable[..., None]) -> Callable[..., None]:
             default=Path.cwd,
             help="Directory whose files the server serves.",
         ),
-        click.option("--allow-origin", multiple=True, help="Extra websocket origins to accept."),
+        click.option(
+            "--allow-origin",
+            multiple=True,
+            help="Another site whose pages may write and open websockets ('*': any).",
+        ),
+        click.option(
+            "--allow-remote-access/--no-allow-remote-access",
+            default=None,
+            help="Answer requests for any Host name (default: only when --ip is not loopback).",
+        ),
+        click.option(
+            "--local-hostnames",
+            multiple=True,
+            metavar="NAMES",
+            help="Host names to answer besides localhost and loopback addresses (comma-separated).",
+        ),
+        click.option(
+            "--allow-hidden", is_flag=True, help="Show dotfiles (never the server's own state)."
+        ),
+        click.option(
+            "--max-body-size",
+            type=click.IntRange(min=1),
+            default=None,
+            metavar="BYTES",
+            help="The largest request body accepted (default 100 MiB; a login's is 1 MiB).",
+        ),
         click.option("--no-browser", is_flag=True, help="Do not open a browser."),
         click.option(
             "--keep-history",
@@ -265,6 +291,10 @@ def _serve(
     use_password: bool,
     root_dir: Path,
     allow_origin: tuple[str, ...],
+    allow_remote_access: bool | None,
+    local_hostnames: tuple[str, ...],
+    allow_hidden: bool,
+    max_body_size: int | None,
     no_browser: bool,
     keep_history: float | None,
 ) -> None:
@@ -277,15 +307,21 @@ def _serve(
         raise click.ClickException("no password stored; set one with `interlace server password`")
     if token is None:
         token = "" if use_password else secrets.token_hex(24)
+    names = tuple(n.strip() for names in local_hostnames for n in names.split(",") if n.strip())
     config = ServerConfig(
-        ip,
-        port,
-        token,
-        password_hash,
-        root_dir.resolve(),
-        allow_origin,
+        ip=ip,
+        port=port,
+        token=token,
+        password_hash=password_hash,
+        root_dir=root_dir.resolve(),
+        allow_origins=allow_origin,
         keep_history_days=keep_history,
+        allow_hidden=allow_hidden,
+        allow_remote_access=allow_remote_access,
+        local_hostnames=("localhost", *names),
     )
+    if max_body_size is not None:
+        config = dataclasses.replace(config, max_body_size=max_body_size)
     try:
         serve(config, open_browser=not no_browser)
     except InterlaceError as exc:

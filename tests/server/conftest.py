@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -21,8 +22,10 @@ INTERLACE = str(Path(sys.executable).with_name("interlace"))
 
 
 class RunningServer:
-    def __init__(self, root: Path, *arguments: str) -> None:
+    def __init__(self, root: Path, *arguments: str, token: str = TOKEN) -> None:
+        """``token``: the one ``arguments`` give the server (``self.http`` sends it)."""
         self.root = root
+        self.stopped, self.logged = False, ""
         self.process = subprocess.Popen(
             [
                 INTERLACE,
@@ -48,7 +51,7 @@ class RunningServer:
             raise AssertionError(f"the server did not start: {self.process.stderr.read()}")  # type: ignore[union-attr]
         self.url = f"http://127.0.0.1:{self.port}"
         self.http = httpx.Client(
-            base_url=self.url, headers={"Authorization": f"token {TOKEN}"}, timeout=60
+            base_url=self.url, headers={"Authorization": f"token {token}"}, timeout=60
         )
         try:
             self.http.get("/api/status").raise_for_status()
@@ -68,6 +71,10 @@ class RunningServer:
         return str(response.json()["id"])
 
     def stop(self) -> str:
+        """Stop the server (once: again answers the same); what it logged."""
+        if self.stopped:
+            return self.logged
+        self.stopped = True
         self.http.close()
         self.process.terminate()
         try:
@@ -75,7 +82,21 @@ class RunningServer:
         except subprocess.TimeoutExpired:
             self.process.kill()
             _, err = self.process.communicate()
+        self.logged = err
         return err
+
+    def __enter__(self) -> RunningServer:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+
+def free_port() -> int:
+    """A loopback port free right now, for a server that must come back on the same one."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")

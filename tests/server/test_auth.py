@@ -11,7 +11,7 @@ from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 from websockets.typing import Origin
 
-from tests.server.conftest import TOKEN, RunningServer, store_password
+from tests.server.conftest import TOKEN, RunningServer, free_port, store_password
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -94,9 +94,9 @@ def test_password_login_sets_a_signed_cookie(password_server: RunningServer) -> 
         assert response.status_code == 303
         assert http.get("/api/kernels").status_code == 200
         forged = dict(http.cookies)
-        forged["interlace-auth"] = "99999999999.deadbeef"
+        forged[f"interlace-auth-{password_server.port}"] = "99999999999.0123.deadbeef"
         with httpx.Client(base_url=password_server.url, cookies=forged) as other:
-            assert other.get("/api/kernels").status_code == 403
+            assert other.get("/api/kernels").status_code == 401  # no credential: log in again
     finally:
         http.close()
 
@@ -114,12 +114,13 @@ def test_the_printed_token_url_logs_the_browser_in_and_drops_the_token(
 
 
 def test_a_browser_stays_logged_in_across_a_server_restart(tmp_path: Path) -> None:
-    first = RunningServer(tmp_path, "--token", TOKEN)
+    port = str(free_port())
+    first = RunningServer(tmp_path, "--token", TOKEN, "--port", port)
     with anonymous(first) as http:
         http.get("/tree/", params={"token": TOKEN})
         cookies = dict(http.cookies)
     first.stop()
-    again = RunningServer(tmp_path, "--token", TOKEN)
+    again = RunningServer(tmp_path, "--token", TOKEN, "--port", port)
     try:
         with httpx.Client(base_url=again.url, cookies=cookies) as http:
             assert http.get("/api/contents").status_code == 200

@@ -7,12 +7,10 @@ import json
 import logging
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode
 
 import anyio
 from starlette.applications import Starlette
-from starlette.requests import HTTPConnection, Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
@@ -21,21 +19,29 @@ from interlace.client import KernelSpec, find_kernelspecs, get_kernelspec
 from interlace.errors import InterlaceError, KernelSpecError
 from interlace.notebooks import KernelRegistry, NotebookService, Sessions
 from interlace.rpc import RpcService, dispatch
-from interlace.server._auth import COOKIE, SAFE_METHODS, Authenticator
+from interlace.server._auth import Authenticator
 from interlace.server._channels import serve_channels
 from interlace.server._collab import serve_collab
-from interlace.server._config import cookie_secret
+from interlace.server._config import cookie_secret, logins_file
 from interlace.server._contents import Contents
+from interlace.server._cookies import LoginCookies, credentials_digest
+from interlace.server._guard import Guard
+from interlace.server._headers import SecurityHeaders
+from interlace.server._hidden import HiddenUrls
 from interlace.server._history import HistoryApi
+from interlace.server._limits import BodyLimit
 from interlace.server._notebooks import NotebookApi
 from interlace.server._notebooks_rpc import notebook_methods
-from interlace.server._pages import AppPages, LoginPages, login_redirect
-from interlace.server._requests import RequestError, json_body, path_of, status_of
+from interlace.server._origin import Sites
+from interlace.server._outputs import OutputFiles
+from interlace.server._pages import AppPages, LoginPages
+from interlace.server._requests import RequestError, json_body, path_of, require_json, status_of
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
-    from starlette.types import ASGIApp, Receive, Scope, Send
+    from starlette.requests import HTTPConnection, Request
+    from starlette.types import ASGIApp
 
     from interlace.rpc._protocol import Method
     from interlace.server._config import ServerConfig
@@ -43,8 +49,6 @@ if TYPE_CHECKING:
 __all__ = ["create_app"]
 
 log = logging.getLogger("interlace.server")
-
-PUBLIC_PATHS = frozenset({"/login", "/api"})
 
 
 def _iso(moment: datetime) -> str:
@@ -71,7 +75,7 @@ class Api:
 
     def __init__(self, config: ServerConfig) -> None:
         self.config = config
-        self.contents = Contents(config.root_dir)
+        self.contents = Contents(config.root_dir, config.allow_hidden)
         self.started = datetime.now(UTC)
         self._kernels: KernelRegistry | None = None
         self._sessions: Sessions | None = None
@@ -99,7 +103,11 @@ class Api:
             self._kernels = KernelRegistry(tasks, self.config.default_kernel)
             self._sessions = Sessions(self._kernels)
             self._notebooks = NotebookService(
-                self.contents.root, self._sessions, tasks, self.config.keep_history_days
+                self.contents.root,
+                self._sessions,
+                tasks,
+                self.config.keep_history_days,
+                allow_hidden=self.config.allow_hidden,
             )
             self._rpc = {
                 **RpcService(self._sessions).methods(),
@@ -262,6 +270,7 @@ class Api:
     # /api/rpc
 
     async def rpc(self, request: Request) -> Response:
+        require_json(request)
         response = await dispatch(self._rpc, await request.body())
         if response is None:
             return Response(status_code=204)
@@ -296,73 +305,6 @@ class Api:
         await serve_collab(websocket, self.notebooks, str(websocket.path_params["path"]))
 
 
-def _is_page(scope: Scope) -> bool:
-    """A GET a person's browser makes for a page (not the API or an asset)."""
-    path = str(scope["path"])
-    return (
-        scope["type"] == "http"
-        and scope.get("method") == "GET"
-        and not path.startswith(("/api", "/static/"))
-    )
-
-
-class Guard:
-    """ASGI middleware: every request but the login page needs valid credentials."""
-
-    def __init__(self, app: ASGIApp, auth: Authenticator) -> None:
-        self.app = app
-        self.auth = auth
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in ("http", "websocket") or scope["path"] in PUBLIC_PATHS:
-            await self.app(scope, receive, send)
-            return
-        connection = HTTPConnection(scope)
-        refusal = self._refusal(connection, scope)
-        if refusal is None and _is_page(scope) and "token" in connection.query_params:
-            await self._token_to_cookie(connection)(scope, receive, send)
-            return
-        if refusal is None:
-            await self.app(scope, receive, send)
-            return
-        status, reason = refusal
-        log.warning("refused %s %s: %s", scope.get("method", "WEBSOCKET"), scope["path"], reason)
-        if scope["type"] == "websocket":
-            await send({"type": "websocket.close", "code": 1008, "reason": reason})
-            return
-        if status == 401 and _is_page(scope):
-            query = scope.get("query_string", b"").decode("latin-1")
-            response: Response = RedirectResponse(login_redirect(scope["path"], query), 303)
-        else:
-            response = JSONResponse({"message": reason, "reason": reason}, status_code=status)
-        await response(scope, receive, send)
-
-    def _token_to_cookie(self, connection: HTTPConnection) -> Response:
-        """A page opened with ``?token=`` (the URL the server prints): log in, drop the token."""
-        query = urlencode(
-            [(k, v) for k, v in connection.query_params.multi_items() if k != "token"]
-        )
-        response = RedirectResponse(connection.url.path + (f"?{query}" if query else ""), 303)
-        response.set_cookie(COOKIE, self.auth.make_cookie(), httponly=True, samesite="lax")
-        return response
-
-    def _refusal(self, connection: HTTPConnection, scope: Scope) -> tuple[int, str] | None:
-        how = self.auth.identify(connection)
-        if how is None:
-            offered = self.auth.offered_token(connection) or connection.cookies.get(COOKIE)
-            return (403, "invalid credentials") if offered else (401, "authentication required")
-        if scope["type"] == "websocket" and not self.auth.origin_allowed(connection):
-            return 403, "websocket origin not allowed"
-        if (
-            how == "cookie"
-            and scope["type"] == "http"
-            and scope["method"] not in SAFE_METHODS
-            and not self.auth.xsrf_valid(connection)
-        ):
-            return 403, "XSRF token missing or wrong"
-        return None
-
-
 def _errors() -> dict[Any, Any]:
     """Our errors as JSON answers with their status (``status_of``); a 5xx is logged."""
 
@@ -375,10 +317,19 @@ def _errors() -> dict[Any, Any]:
     return {RequestError: answer, InterlaceError: answer}
 
 
-def create_app(config: ServerConfig) -> Guard:
-    """The server's ASGI application, guarded by its authenticator."""
+def _authenticator(config: ServerConfig) -> Authenticator:
+    credentials = credentials_digest(config.token, config.password_hash)
+    cookies = LoginCookies(cookie_secret(), config.port, credentials, logins_file(config.port))
+    return Authenticator(config.token, config.password_hash, cookies)
+
+
+def create_app(config: ServerConfig) -> ASGIApp:
+    """The server's ASGI application behind its checks (``_guard``, ``_limits``, ``_hidden``).
+
+    ``config.port`` is the port the server listens on: login cookies are bound to it.
+    """
     api = Api(config)
-    auth = Authenticator(config.token, config.password_hash, config.allow_origins, cookie_secret())
+    auth = _authenticator(config)
     pages = LoginPages(auth)
     notebooks = NotebookApi(lambda: api.notebooks)
     contents = "/api/contents/{path:path}"
@@ -398,6 +349,7 @@ def create_app(config: ServerConfig) -> Guard:
         WebSocketRoute("/api/kernels/{kernel_id}/channels", api.channels),
         Route("/api/rpc", api.rpc, methods=["POST"]),
         WebSocketRoute("/api/collab/{path:path}", api.collab),
+        *OutputFiles(api.contents.hidden).routes(),
         *notebooks.routes(),
         *HistoryApi(lambda: api.notebooks).routes(),
         WebSocketRoute("/api/rpc/ws", api.rpc_websocket),
@@ -419,4 +371,6 @@ def create_app(config: ServerConfig) -> Guard:
         Route(contents, api.contents_delete, methods=["DELETE"]),
     ]
     app = Starlette(routes=routes, lifespan=api.lifespan, exception_handlers=_errors())
-    return Guard(app, auth)
+    hidden = HiddenUrls(app, api.contents.hidden)
+    guarded = Guard(BodyLimit(hidden, config.max_body_size), auth, Sites.of(config))
+    return SecurityHeaders(guarded)

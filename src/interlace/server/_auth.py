@@ -1,9 +1,10 @@
-"""Who may use the server: tokens, a password login with a signed cookie, XSRF, origins.
+"""Who may use the server: tokens, a password login with a signed cookie, XSRF.
 
 The server is closed by default. A request is authenticated by a token (the
-``Authorization: token T`` header, a ``?token=T`` query, or the login cookie). A
-write authenticated only by the cookie must also carry the XSRF token, and a
-websocket's Origin must be this server's own unless configured otherwise.
+``Authorization: token T`` header, a ``?token=T`` query), or the login cookie
+(``interlace.server._cookies``). A write authenticated only by the cookie must
+also carry the XSRF token. Passwords are checked by scrypt in worker threads,
+two at a time, so that guessing cannot stall the event loop everyone shares.
 """
 
 from __future__ import annotations
@@ -12,20 +13,25 @@ import base64
 import hashlib
 import hmac
 import secrets
-import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
+
+import anyio
+import anyio.to_thread
 
 if TYPE_CHECKING:
     from starlette.requests import HTTPConnection
 
+    from interlace.server._cookies import LoginCookies
+
 __all__ = ["Authenticator", "hash_password", "verify_password"]
 
-COOKIE = "interlace-auth"
 XSRF_COOKIE = "_xsrf"
 XSRF_HEADER = "x-xsrftoken"
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-COOKIE_LIFETIME = 30 * 24 * 3600
+KDF_THREADS = 2
+"""Password checks at once; the others wait their turn (scrypt takes ~50 ms of a core)."""
+
+How = Literal["open", "token", "cookie"]
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 
 
@@ -49,35 +55,33 @@ def verify_password(password: str, stored: str) -> bool:
 
 @dataclass
 class Authenticator:
-    """Checks credentials; holds the token, password hash and cookie secret."""
+    """Checks credentials; holds the token, the password hash and the login cookies."""
 
-    token: str = ""
-    password_hash: str = ""
-    allowed_origins: tuple[str, ...] = ()
-    secret: bytes = field(default_factory=lambda: secrets.token_bytes(32))
+    token: str
+    password_hash: str
+    cookies: LoginCookies
+    _kdf: anyio.CapacityLimiter = field(default_factory=lambda: anyio.CapacityLimiter(KDF_THREADS))
 
-    # Cookies: "<expiry>.<signature>", signed with the secret.
-
-    def make_cookie(self) -> str:
-        expiry = str(int(time.time()) + COOKIE_LIFETIME)
-        return f"{expiry}.{self._sign(expiry)}"
-
-    def _sign(self, value: str) -> str:
-        return hmac.new(self.secret, value.encode(), hashlib.sha256).hexdigest()
-
-    def _cookie_valid(self, cookie: str) -> bool:
-        expiry, _, signature = cookie.partition(".")
-        if not expiry.isdigit() or int(expiry) < time.time():
-            return False
-        return hmac.compare_digest(signature, self._sign(expiry))
+    @property
+    def is_open(self) -> bool:
+        """No token and no password: anyone who reaches the server may use it."""
+        return not self.token and not self.password_hash
 
     def _token_valid(self, offered: str) -> bool:
         return bool(self.token) and hmac.compare_digest(offered.encode(), self.token.encode())
 
-    def check_password(self, password: str) -> bool:
-        if self.password_hash:
-            return verify_password(password, self.password_hash)
-        return self._token_valid(password)
+    async def check_password(self, password: str) -> bool:
+        """The login form's password: the stored password's, or else the token."""
+        if not self.password_hash:
+            return self._token_valid(password)
+        return await anyio.to_thread.run_sync(
+            verify_password, password, self.password_hash, limiter=self._kdf
+        )
+
+    @property
+    def checks_waiting(self) -> int:
+        """Password checks waiting for a thread."""
+        return self._kdf.statistics().tasks_waiting
 
     # Requests.
 
@@ -88,15 +92,15 @@ class Authenticator:
             return value.strip()
         return connection.query_params.get("token", "")
 
-    def identify(self, connection: HTTPConnection) -> str | None:
-        """'token' or 'cookie' when the request carries valid credentials, else None."""
-        if not self.token and not self.password_hash:
+    def identify(self, connection: HTTPConnection) -> How | None:
+        """How the request is authenticated, or None when it carries no valid credentials."""
+        if self.is_open:
             return "open"
         offered = self.offered_token(connection)
         if offered and self._token_valid(offered):
             return "token"
-        cookie = connection.cookies.get(COOKIE, "")
-        if cookie and self._cookie_valid(cookie):
+        cookie = connection.cookies.get(self.cookies.name, "")
+        if cookie and self.cookies.valid(cookie):
             return "cookie"
         return None
 
@@ -107,13 +111,3 @@ class Authenticator:
             "_xsrf", ""
         )
         return bool(cookie) and hmac.compare_digest(cookie, offered)
-
-    def origin_allowed(self, connection: HTTPConnection) -> bool:
-        """A browser's websocket must come from a page of this server (or a configured origin)."""
-        origin = connection.headers.get("origin")
-        if origin is None:
-            return True
-        if "*" in self.allowed_origins or origin in self.allowed_origins:
-            return True
-        host = connection.headers.get("host", "")
-        return origin.split("://", 1)[-1] == host

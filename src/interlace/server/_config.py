@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from interlace.protocol import runtime_dir
+from interlace.server._limits import DEFAULT_MAX_BODY_SIZE
 from interlace.store import atomic_write
 
 __all__ = [
@@ -15,6 +16,7 @@ __all__ = [
     "config_dir",
     "cookie_secret",
     "load_password_hash",
+    "logins_file",
     "store_password_hash",
 ]
 
@@ -35,9 +37,18 @@ class ServerConfig:
     password_hash: str = ""
     root_dir: Path = field(default_factory=Path.cwd)
     allow_origins: tuple[str, ...] = ()
+    """Other sites whose pages may write and open websockets ("*": any)."""
     default_kernel: str = "interlace"
     keep_history_days: float | None = None
     """Notebook history older than this is forgotten; None keeps all of it."""
+    allow_hidden: bool = False
+    """Show dotfiles through the contents API and /files/ (never the server's own state)."""
+    allow_remote_access: bool | None = None
+    """Answer any Host name; None: only when listening on an address that is not loopback."""
+    local_hostnames: tuple[str, ...] = ("localhost",)
+    """Host names answered besides loopback addresses while remote access is off."""
+    max_body_size: int = DEFAULT_MAX_BODY_SIZE
+    """The largest request body, in bytes (the login form's is 1 MiB)."""
 
 
 def config_dir() -> Path:
@@ -64,11 +75,17 @@ def load_password_hash() -> str:
     return stored if isinstance(stored, str) else ""
 
 
+def logins_file(port: int) -> Path:
+    """Where the server on ``port`` keeps its revoked logins (the user's alone)."""
+    return runtime_dir() / f"interlace-server-{port}-logins.json"
+
+
 def cookie_secret() -> bytes:
     """The key login cookies are signed with, kept across restarts as Jupyter keeps its own.
 
     A browser logged in before a server restart stays logged in, so its pages
-    reconnect by themselves. The file is the user's alone (mode 600).
+    reconnect by themselves; a cookie is valid on one server only (``_cookies``).
+    The file is the user's alone (mode 600).
     """
     path = runtime_dir() / "interlace_cookie_secret"
     try:

@@ -1,9 +1,10 @@
 """/api/contents: files, directories and notebooks under the root directory.
 
 Same paths and JSON models as Jupyter Server. Paths are relative to the root and
-can never leave it; notebooks are checked to be nbformat 4 before they are
-written; every write is atomic; one checkpoint per file lives in
-``.ipynb_checkpoints/`` as Jupyter keeps it.
+can never leave it; hidden files and the server's own state are not shown
+(``_hidden``); notebooks are checked to be nbformat 4 before they are written;
+every write is atomic; one checkpoint per file lives in ``.ipynb_checkpoints/``
+as Jupyter keeps it.
 """
 
 from __future__ import annotations
@@ -14,13 +15,17 @@ import mimetypes
 import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from interlace.notebooks import resolve, validate_notebook
+from interlace.errors import NotFound
+from interlace.notebooks import validate_notebook
+from interlace.server._hidden import HiddenFiles
 from interlace.server._requests import RequestError
 from interlace.store import atomic_write
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from pathlib import Path
 
 __all__ = ["Contents"]
@@ -38,15 +43,28 @@ class Contents:
     """The contents API over one root directory."""
 
     root: Path
+    allow_hidden: bool = False
 
     def __post_init__(self) -> None:
         self.root = self.root.resolve()
+        self.hidden = HiddenFiles(self.root, self.allow_hidden)
 
     # Paths.
 
     def resolve(self, path: str) -> Path:
-        """The file for API path ``path``; NotFound if it would leave the root."""
-        return resolve(self.root, path)
+        """The file for API path ``path``; NotFound if it would leave the root or is hidden."""
+        return self.hidden.resolve(path)
+
+    def _shown(self, folder: Path) -> Iterator[dict[str, Any]]:
+        """The models of what ``folder`` holds that may be shown (hidden entries and broken
+        or outward links left out)."""
+        for entry in sorted(folder.iterdir()):
+            path = self._api_path(entry)
+            try:
+                if not self.hidden.hides(path, entry.resolve()):
+                    yield self.get(path, content=False)
+            except (NotFound, RequestError, OSError):
+                continue
 
     def _api_path(self, target: Path) -> str:
         return target.relative_to(self.root).as_posix() if target != self.root else ""
@@ -62,12 +80,17 @@ class Contents:
         if target.is_dir():
             if type_ not in (None, "directory"):
                 raise RequestError(400, f"{path} is a directory, not a {type_}")
-            return self._directory(target, content)
-        if type_ == "directory":
+            model = self._directory(target, content)
+        elif type_ == "directory":
             raise RequestError(400, f"{path} is not a directory")
-        if type_ == "notebook" or (type_ is None and target.suffix == ".ipynb"):
-            return self._notebook(target, content)
-        return self._file(target, content, format_)
+        elif type_ == "notebook" or (type_ is None and target.suffix == ".ipynb"):
+            model = self._notebook(target, content)
+        else:
+            model = self._file(target, content, format_)
+        # A symbolic link is shown under its own name, not its target's.
+        asked = "/".join(PurePosixPath(path.strip("/")).parts)
+        model.update(path=asked, name=asked.rpartition("/")[2])
+        return model
 
     def _base(self, target: Path, kind: str) -> dict[str, Any]:
         stat = target.stat()
@@ -87,8 +110,7 @@ class Contents:
     def _directory(self, target: Path, content: bool) -> dict[str, Any]:
         model = self._base(target, "directory")
         if content:
-            entries = sorted(p for p in target.iterdir() if not p.name.startswith("."))
-            model["content"] = [self.get(self._api_path(p), content=False) for p in entries]
+            model["content"] = list(self._shown(target))
             model["format"] = "json"
         return model
 
@@ -130,6 +152,8 @@ class Contents:
         created = not target.exists()
         kind = model.get("type")
         if kind == "directory":
+            if not target.parent.is_dir():
+                raise RequestError(404, f"no directory {self._api_path(target.parent)!r}")
             target.mkdir(parents=False, exist_ok=True)
         elif kind == "notebook":
             validate_notebook(model.get("content"))
@@ -196,10 +220,14 @@ class Contents:
 
     def rename(self, path: str, new_path: str) -> dict[str, Any]:
         source, target = self.resolve(path), self.resolve(new_path)
+        if source == self.root or target == self.root:
+            raise RequestError(400, "the root directory cannot be renamed or replaced")
         if not source.exists():
             raise RequestError(404, f"no such file or directory: {path}")
         if target.exists():
             raise RequestError(409, f"{new_path} already exists")
+        if not target.parent.is_dir():
+            raise RequestError(404, f"no directory {self._api_path(target.parent)!r}")
         source.rename(target)
         return self.get(new_path, content=False)
 

@@ -2,13 +2,20 @@
 
 The app (built from ``frontend/`` into ``static/`` when the package is
 installed) is one page: ``/tree/...`` shows the file browser, ``/notebooks/...``
-a notebook. ``/files/...`` serves files of the root as they are.
+a notebook. ``/files/...`` serves files of the root as they are, but sandboxed
+as jupyter_server's ``AuthenticatedFileHandler`` does: an HTML or SVG file's
+scripts run in an origin of their own, which can neither read the server's
+cookies nor call its API.
+
+The login form checks at most two passwords at a time off the event loop
+(``_auth``) and answers 429 to a client that keeps failing (``_throttle``).
 """
 
 from __future__ import annotations
 
 import html
 import logging
+import math
 import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,8 +25,10 @@ from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Redire
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from interlace.server._auth import COOKIE, XSRF_COOKIE
+from interlace.server._auth import XSRF_COOKIE
+from interlace.server._headers import FILES_CSP
 from interlace.server._requests import RequestError, path_of
+from interlace.server._throttle import LoginThrottle
 
 if TYPE_CHECKING:
     from starlette.requests import Request
@@ -29,12 +38,15 @@ if TYPE_CHECKING:
     from interlace.server._auth import Authenticator
     from interlace.server._contents import Contents
 
-__all__ = ["AppPages", "LoginPages", "safe_next"]
+__all__ = ["AppPages", "LoginPages", "login_redirect", "safe_next"]
 
 log = logging.getLogger("interlace.server")
 
 STATIC = Path(__file__).parent / "static"
 """The built frontend (not in the repository: made by the build from ``frontend/``)."""
+
+MAX_CHECKS_WAITING = 32
+"""Password checks queued for a thread past which a login is told to come back later."""
 
 _COLOURS = ("#e66100", "#5d3a9b", "#1a85ff", "#d41159", "#40b0a6", "#994f00", "#0c7bdc")
 _STYLE = (
@@ -56,8 +68,9 @@ def safe_next(target: str | None) -> str:
 class LoginPages:
     """The password login: a form, a signed cookie, and the XSRF cookie with it."""
 
-    def __init__(self, auth: Authenticator) -> None:
+    def __init__(self, auth: Authenticator, throttle: LoginThrottle | None = None) -> None:
         self.auth = auth
+        self.throttle = throttle or LoginThrottle()
 
     def routes(self) -> list[BaseRoute]:
         return [
@@ -80,6 +93,12 @@ class LoginPages:
         response.set_cookie(XSRF_COOKIE, xsrf, samesite="strict")
         return response
 
+    def _later(self, xsrf: str, then: str, wait: float) -> Response:
+        seconds = max(1, math.ceil(wait))
+        response = self._form(xsrf, then, f"Too many attempts; try again in {seconds} s.", 429)
+        response.headers["retry-after"] = str(seconds)
+        return response
+
     async def login_page(self, request: Request) -> Response:
         xsrf = request.cookies.get(XSRF_COOKIE) or secrets.token_urlsafe(24)
         return self._form(xsrf, safe_next(request.query_params.get("next")))
@@ -94,16 +113,27 @@ class LoginPages:
             log.warning("login refused: missing or wrong XSRF token")
             fresh = secrets.token_urlsafe(24)
             return self._form(fresh, then, "Your session expired; try again.", 403)
-        if not self.auth.check_password(fields.get("password", "")):
-            log.warning("login refused: wrong password")
+        client = request.client.host if request.client else ""
+        wait = self.throttle.retry_after(client)
+        if wait or self.auth.checks_waiting >= MAX_CHECKS_WAITING:
+            log.warning("login refused: too many attempts (client %s)", client)
+            return self._later(xsrf, then, wait)
+        self.throttle.charge(client)
+        if not await self.auth.check_password(fields.get("password", "")):
+            log.warning("login refused: wrong password (client %s)", client)
             return self._form(xsrf, then, "Wrong password.", 401)
+        self.throttle.forgive(client)
         response = RedirectResponse(then, status_code=303)
-        response.set_cookie(COOKIE, self.auth.make_cookie(), httponly=True, samesite="lax")
+        cookies = self.auth.cookies
+        response.set_cookie(cookies.name, cookies.make(), httponly=True, samesite="lax")
         return response
 
     async def logout(self, request: Request) -> Response:
+        """Log out for good: the cookie is revoked, so a copy of it is refused too."""
+        cookies = self.auth.cookies
+        cookies.revoke(request.cookies.get(cookies.name, ""))
         response = RedirectResponse("/login", status_code=303)
-        response.delete_cookie(COOKIE)
+        response.delete_cookie(cookies.name)
         return response
 
 
@@ -146,15 +176,19 @@ class AppPages:
         return response
 
     async def file(self, request: Request) -> Response:
+        """A file as it is, sandboxed; a notebook or ``?download=1`` as an attachment."""
         path = path_of(request)
         target = self.contents.resolve(path)
         if not target.is_file():
             raise RequestError(404, f"no file {path}")
         download = request.query_params.get("download") in ("1", "true")
+        attach = download or target.suffix == ".ipynb"
         return FileResponse(
             target,
-            filename=target.name if download else None,
-            content_disposition_type="attachment" if download else "inline",
+            headers={"content-security-policy": FILES_CSP},
+            media_type="application/x-ipynb+json" if target.suffix == ".ipynb" else None,
+            filename=target.name if attach else None,
+            content_disposition_type="attachment" if attach else "inline",
         )
 
     async def me(self, request: Request) -> Response:

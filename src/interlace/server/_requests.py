@@ -3,11 +3,19 @@
 ``RequestError`` is the server's one HTTP error. Errors of the layers below
 (``interlace.errors``) become HTTP answers here, in one table, so each adapter
 raises or lets through the domain's own error and gets the same status for it.
+
+A JSON body must say so (``Content-Type: application/json``), or come with a
+header no other site's page can send without asking first (``Authorization``,
+``X-XSRFToken``): a cross-site ``text/plain`` POST, which browsers send without a
+CORS preflight, is answered 415 before its body is parsed. The second way is
+for JupyterLab's ``@jupyterlab/services``, whose string bodies go out as
+``text/plain;charset=UTF-8``; jupyter_server reads any Content-Type as JSON.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from typing import TYPE_CHECKING, Any
 
 from interlace.errors import (
@@ -25,7 +33,15 @@ from interlace.errors import (
 if TYPE_CHECKING:
     from starlette.requests import Request
 
-__all__ = ["RequestError", "json_body", "path_of", "status_of"]
+__all__ = ["SAFE_METHODS", "RequestError", "json_body", "path_of", "require_json", "status_of"]
+
+log = logging.getLogger("interlace.server")
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+"""Methods that change nothing: no Origin or XSRF check."""
+
+PREFLIGHTED_HEADERS = ("authorization", "x-xsrftoken")
+"""Headers a page of another site cannot send without a CORS preflight (never granted)."""
 
 _STATUS: tuple[tuple[type[Exception], int], ...] = (
     (NotFound, 404),
@@ -55,8 +71,37 @@ def status_of(exc: Exception) -> int:
     return next((status for kind, status in _STATUS if isinstance(exc, kind)), 500)
 
 
+def _declares_json(content_type: str) -> bool:
+    major, _, minor = content_type.partition(";")[0].strip().lower().partition("/")
+    return major == "application" and (minor == "json" or minor.endswith("+json"))
+
+
+def _has_body(request: Request) -> bool:
+    headers = request.headers
+    return headers.get("content-length", "0").strip() != "0" or "transfer-encoding" in headers
+
+
+def require_json(request: Request) -> None:
+    """RequestError 415 for a body not declared JSON, unless the request was preflighted.
+
+    Checked before the body is read."""
+    content_type = request.headers.get("content-type", "")
+    if not _has_body(request) or _declares_json(content_type):
+        return
+    if any(header in request.headers for header in PREFLIGHTED_HEADERS):
+        return
+    log.warning(
+        "refused %s %s: a JSON body sent as %r",
+        request.method,
+        request.url.path,
+        content_type[:100],
+    )
+    raise RequestError(415, "a JSON body needs Content-Type: application/json")
+
+
 async def json_body(request: Request) -> dict[str, Any]:
-    """The request's JSON object (``{}`` when empty); RequestError 400 otherwise."""
+    """The request's JSON object (``{}`` when empty); RequestError 400 or 415 otherwise."""
+    require_json(request)
     raw = await request.body()
     if not raw:
         return {}
@@ -70,5 +115,8 @@ async def json_body(request: Request) -> dict[str, Any]:
 
 
 def path_of(request: Request) -> str:
-    """The ``{path}`` the route captured."""
-    return str(request.path_params.get("path", ""))
+    """The ``{path}`` the route captured; RequestError 400 if it holds a NUL byte."""
+    path = str(request.path_params.get("path", ""))
+    if "\0" in path:
+        raise RequestError(400, "a path cannot hold a NUL byte")
+    return path

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import socket
 import sys
@@ -55,6 +56,7 @@ def url_of(config: ServerConfig, sock: socket.socket) -> str:
 def serve(config: ServerConfig, open_browser: bool = False) -> None:
     """Serve until interrupted; the URL with its token goes to stdout for the user."""
     sock = bind(config.ip, config.port)
+    config = dataclasses.replace(config, port=sock.getsockname()[1])  # the one it got
     logging.basicConfig(format="[interlace server] %(levelname)s %(message)s", level=logging.INFO)
     logging.getLogger("interlace.client").setLevel(logging.WARNING)
     url = url_of(config, sock)
