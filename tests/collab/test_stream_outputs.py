@@ -15,7 +15,7 @@ from interlace.protocol import Sender
 if TYPE_CHECKING:
     from pycrdt import TransactionEvent
 
-LINK = "/api/contents/.interlace/outputs/x/c-stdout.txt"
+LINK = "/api/notebooks/x.ipynb/outputs/0123456789abcdef01234567-stdout.txt"
 
 
 def notebook(*outputs: dict[str, Any]) -> dict[str, Any]:

@@ -154,3 +154,22 @@ def test_json_rpc_runs_cells_through_the_same_commands(notebook_server: RunningS
         assert call("notebook_interrupt", path="nowhere.ipynb")["error"]["code"] == -32010
     finally:
         peer.close()
+
+
+def test_the_servers_state_and_hidden_notebooks_are_never_opened(
+    notebook_server: RunningServer,
+) -> None:
+    hidden = notebook_server.root / ".secret"
+    hidden.mkdir()
+    (hidden / "n.ipynb").write_text((notebook_server.root / "shared.ipynb").read_text())
+    (notebook_server.root / "visible").symlink_to(hidden)
+    http = notebook_server.http
+
+    def rpc(path: str) -> dict[str, Any]:
+        body = {"jsonrpc": "2.0", "id": 1, "method": "notebook_save", "params": {"path": path}}
+        return dict(http.post("/api/rpc", json=body).json())
+
+    for path in (".secret/n.ipynb", "visible/n.ipynb", ".interlace/recordings.sqlite"):
+        assert rpc(path)["error"]["code"] == -32010, path
+        assert http.post(f"/api/notebooks/{path}/save").status_code == 404, path
+    assert rpc("shared.ipynb")["result"] is True

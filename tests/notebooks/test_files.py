@@ -72,7 +72,7 @@ def test_what_cannot_be_a_notebook_is_refused(tmp_path: Path) -> None:
 def test_spilled_streams_are_named_by_hashes_never_by_cell_ids(tmp_path: Path) -> None:
     spill = FileSpill(tmp_path, "sub/n.ipynb")
     link = spill.append("../../../outside", "stdout", "text")
-    assert link.startswith("/api/contents/.interlace/outputs/")
+    assert link.startswith("/api/notebooks/sub/n.ipynb/outputs/")
     assert ".." not in link
     (written,) = (tmp_path / ".interlace" / "outputs").rglob("*.txt")
     assert written.read_text() == "text"

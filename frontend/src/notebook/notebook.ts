@@ -536,7 +536,7 @@ export class NotebookView implements CellHost, CommandTarget, ToolbarActions {
     if (this.playback) return;
     closeInspect();
     if (this.currentMode === "edit") this.commandMode();
-    const playback = new PlaybackView(this.path, { exit: () => this.exitHistory(), trusted: () => this.isTrusted });
+    const playback = new PlaybackView(this.path, { exit: () => this.exitHistory() });
     this.playback = playback;
     this.toolbar.el.hidden = true;
     this.scroll.hidden = true;

@@ -10,7 +10,6 @@ import { Timeline, type SeekKind } from "./timeline";
 
 export interface PlaybackHost {
   exit(): void;
-  trusted(): boolean;
 }
 
 const DRAG_DEBOUNCE_MS = 50;
@@ -24,8 +23,14 @@ function colorFor(name: string): string {
 
 const sourceText = (s: NbCell["source"]): string => (Array.isArray(s) ? s.join("") : typeof s === "string" ? s : "");
 
-/** One cell, read-only: prompt, source (rendered for markdown), run info, outputs. */
-export function renderPlaybackCell(cell: NbCell, trusted: boolean): HTMLElement {
+/**
+ * One cell, read-only: prompt, source (rendered for markdown), run info, outputs.
+ *
+ * Always drawn untrusted: a past version was never signed (only what is saved is), and the
+ * log it comes from lies under the root, so it travels with the directory.
+ */
+export function renderPlaybackCell(cell: NbCell): HTMLElement {
+  const trusted = false;
   const type = cell.cell_type || "code";
   const source = sourceText(cell.source);
   const code = type === "code";
@@ -86,7 +91,7 @@ export class PlaybackView {
 
   constructor(
     readonly path: string,
-    private readonly host: PlaybackHost,
+    host: PlaybackHost,
   ) {
     this.client = new HistoryClient(path);
     this.timeline = new Timeline(this);
@@ -212,12 +217,11 @@ export class PlaybackView {
 
   private render(state: HistoryState): void {
     this.shown = state;
-    const trusted = this.host.trusted();
     const previous = this.cellEls;
     this.cellEls = new Map();
     const cells = state.notebook.cells.map((c) => {
-      const key = JSON.stringify([trusted, c.id, c.cell_type, c.source, c.execution_count, c.metadata?.["interlace"], c.outputs]);
-      const el = previous.get(key) ?? renderPlaybackCell(c, trusted);
+      const key = JSON.stringify([c.id, c.cell_type, c.source, c.execution_count, c.metadata?.["interlace"], c.outputs]);
+      const el = previous.get(key) ?? renderPlaybackCell(c);
       previous.delete(key);
       this.cellEls.set(key, el);
       return el;

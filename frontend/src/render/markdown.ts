@@ -1,10 +1,17 @@
-/** Markdown (GFM via marked) with KaTeX math, sanitized with DOMPurify. */
+/** Markdown (GFM via marked) with KaTeX math; untrusted markdown is sanitized and contained. */
 import { Marked } from 'marked';
 import katex from 'katex';
-import DOMPurify from 'dompurify';
 import { extractMath, PLACEHOLDER_RE, stripMathDelimiters, type MathChunk } from './math';
+import { contain, sanitizeUntrusted } from './untrusted';
 
-const markdownParser = new Marked({ gfm: true, breaks: false });
+const markdownParser = new Marked({
+  gfm: true,
+  breaks: false,
+  // A task's box is drawn, not a form control: untrusted content keeps no form controls.
+  renderer: {
+    checkbox: ({ checked }) => `<span class="task-box" role="checkbox" aria-disabled="true" aria-checked="${checked}"></span> `,
+  },
+});
 
 export interface MarkdownOptions {
   trusted: boolean;
@@ -122,10 +129,7 @@ function addHeadingIds(root: HTMLElement): void {
   }
 }
 
-export function sanitizeHtml(html: string): string {
-  return DOMPurify.sanitize(html, { FORCE_BODY: true });
-}
-
+/** Markdown as HTML; untrusted, it is sanitized and drawn where it cannot leave its box. */
 export function renderMarkdown(text: string, options: MarkdownOptions = { trusted: false }): HTMLElement {
   const div = document.createElement('div');
   div.className = 'markdown-rendered';
@@ -137,11 +141,12 @@ export function renderMarkdown(text: string, options: MarkdownOptions = { truste
     div.textContent = text;
     return div;
   }
-  div.innerHTML = options.trusted ? html : sanitizeHtml(html);
+  if (options.trusted) div.innerHTML = html;
+  else div.append(sanitizeUntrusted(html));
   insertMath(div, math);
   fixLinks(div);
   addHeadingIds(div);
-  return div;
+  return options.trusted ? div : contain(div);
 }
 
 /**

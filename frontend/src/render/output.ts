@@ -2,8 +2,9 @@
 import { parseAnsi } from './ansi';
 import { chooseMime, WIDGET_MIME } from './mime';
 import { applyTextDelta, cleanStreamText, joinText, sgrCarry, unfinishedEscape, type TextDelta } from './streams';
-import { renderLatex, renderMarkdown, sanitizeHtml } from './markdown';
+import { renderLatex, renderMarkdown } from './markdown';
 import { renderJsonTree } from './json-tree';
+import { contain, sanitizeUntrusted } from './untrusted';
 
 export interface RenderOptions {
   trusted: boolean;
@@ -98,17 +99,18 @@ function openLinksInNewTab(root: HTMLElement): void {
   }
 }
 
+/** Trusted HTML as it is, scripts and all; untrusted, sanitized and contained (`untrusted`). */
 function renderHtml(html: string, trusted: boolean): HTMLElement {
   const div = document.createElement('div');
   div.className = 'output-html';
   if (trusted) {
     div.innerHTML = html;
     activateScripts(div);
-  } else {
-    div.innerHTML = sanitizeHtml(html);
-    openLinksInNewTab(div);
+    return div;
   }
-  return div;
+  div.append(sanitizeUntrusted(html));
+  openLinksInNewTab(div);
+  return contain(div);
 }
 
 function renderJavascript(code: string): HTMLElement {
@@ -158,9 +160,12 @@ function renderMimeBundle(output: Json, wrapper: HTMLElement, trusted: boolean):
     case 'text/markdown':
       wrapper.append(renderMarkdown(joinText(value), { trusted }));
       return;
-    case 'text/latex':
-      wrapper.append(renderLatex(joinText(value)));
+    case 'text/latex': {
+      // KaTeX's markup, but the output's TeX: \raisebox and \kern can move it over the page.
+      const latex = renderLatex(joinText(value));
+      wrapper.append(trusted ? latex : contain(latex));
       return;
+    }
     case 'image/svg+xml':
     case 'image/png':
     case 'image/jpeg':

@@ -11,6 +11,7 @@ from interlace.notebooks._commands import RunTarget as RunTarget
 from interlace.notebooks._commands import parse_command as parse_command
 from interlace.notebooks._files import CELL_TYPES as CELL_TYPES
 from interlace.notebooks._files import SERVER_STATE as SERVER_STATE
+from interlace.notebooks._files import FileSpill as FileSpill
 from interlace.notebooks._files import resolve as resolve
 from interlace.notebooks._files import validate_notebook as validate_notebook
 from interlace.notebooks._history import fork as fork
@@ -25,7 +26,9 @@ from interlace.notebooks._peers import CommandPeer as CommandPeer
 from interlace.notebooks._service import NotebookService as NotebookService
 from interlace.notebooks._sessions import Session as Session
 from interlace.notebooks._sessions import Sessions as Sessions
-from interlace.notebooks._trust import TrustedNotebooks as TrustedNotebooks
+from interlace.notebooks._trust import Notary as Notary
+from interlace.notebooks._trust import NotebookTrust as NotebookTrust
+from interlace.notebooks._trust import data_dir as data_dir
 
 __all__ = [
     "CELL_TYPES",
@@ -35,8 +38,11 @@ __all__ = [
     "Command",
     "CommandPeer",
     "CommandReply",
+    "FileSpill",
     "KernelRegistry",
+    "Notary",
     "NotebookService",
+    "NotebookTrust",
     "OpenNotebook",
     "Relayed",
     "RunTarget",
@@ -44,7 +50,7 @@ __all__ = [
     "Session",
     "Sessions",
     "Subscription",
-    "TrustedNotebooks",
+    "data_dir",
     "fork",
     "notebook_at",
     "parse_command",

@@ -21,6 +21,7 @@ import re
 import uuid
 from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import quote
 
 from interlace.collab import CELL_ID, CELL_TYPES, OUTPUT_TYPES
 from interlace.errors import InvalidNotebook, NotFound
@@ -48,7 +49,7 @@ SERVER_STATE = ".interlace"
 def resolve(root: Path, path: str) -> Path:
     """The file for API path ``path`` under ``root``; NotFound if it would leave the root."""
     relative = PurePosixPath(path.strip("/"))
-    if relative.is_absolute() or ".." in relative.parts:
+    if relative.is_absolute() or ".." in relative.parts or "\0" in path:
         raise NotFound(f"no such path: {path}")
     target = (root / relative).resolve()
     if target != root and root not in target.parents:
@@ -213,7 +214,8 @@ def _file_name(text: str) -> str:
 
 
 class FileSpill:
-    """Streams kept whole in ``.interlace/outputs/`` under the root, fetched through contents.
+    """Streams kept whole in ``.interlace/outputs/`` under the root, fetched read-only from
+    ``/api/notebooks/{path}/outputs/{file}`` (the server's state is never served as contents).
 
     Files are named by a hash of the notebook's path and of the cell id, never
     by the id itself: a collaborator chooses cell ids.
@@ -221,10 +223,14 @@ class FileSpill:
 
     def __init__(self, root: Path, notebook: str) -> None:
         self.root = root
+        self.notebook = notebook
         self.folder = f"{SERVER_STATE}/outputs/{_file_name(notebook)}"
 
+    def _name(self, cell_id: str, name: str) -> str:
+        return f"{_file_name(cell_id)}-{name}.txt"
+
     def _path(self, cell_id: str, name: str) -> str:
-        return f"{self.folder}/{_file_name(cell_id)}-{name}.txt"
+        return f"{self.folder}/{self._name(cell_id, name)}"
 
     def start(self, cell_id: str) -> None:
         for name in ("stdout", "stderr"):
@@ -236,4 +242,4 @@ class FileSpill:
         target.parent.mkdir(parents=True, exist_ok=True)
         with target.open("a", encoding="utf-8") as file:
             file.write(text)
-        return f"/api/contents/{path}"
+        return f"/api/notebooks/{quote(self.notebook)}/outputs/{self._name(cell_id, name)}"

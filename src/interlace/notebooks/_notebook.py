@@ -3,7 +3,9 @@
 ``OpenNotebook`` is the one owner of the notebook's kernel: it starts it on
 first need (registered as the notebook's session, so ``/api/sessions`` shows
 it as JupyterLab expects), replaces a dead one, interrupts and restarts it, and
-is the only writer of the kernel's state into the document.
+is the only writer of the kernel's state into the document. It also keeps
+the notebook's trust (``NotebookTrust``): what it saves of a trusted notebook
+is signed as it is saved.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import anyio
 from interlace.collab import Room
 from interlace.errors import BadCommand, InterlaceError
 from interlace.notebooks._commands import CommandReply, cells_to_run
+from interlace.notebooks._trust import NotebookTrust
 
 if TYPE_CHECKING:
     from interlace.collab import RunningCell
@@ -23,7 +26,8 @@ if TYPE_CHECKING:
     from interlace.notebooks._files import FileSpill, NotebookFile
     from interlace.notebooks._kernels import ServedKernel
     from interlace.notebooks._sessions import Sessions
-    from interlace.protocol import CompleteReplyContent, InspectReplyContent
+    from interlace.notebooks._trust import Notary
+    from interlace.protocol import CompleteReplyContent, InspectReplyContent, JSONDict
     from interlace.record import Recordings
 
 __all__ = ["REPLY_TIMEOUT", "OpenNotebook"]
@@ -44,15 +48,21 @@ class OpenNotebook:
         recordings: Recordings,
         spill: FileSpill,
         sessions: Sessions,
+        notary: Notary,
     ) -> None:
         self.path = path
         self.file = file
         self.sessions = sessions
         self.room = Room.open(
-            path, file.load, recordings, file.save, spill, kernel_state=self._set_kernel_state
+            path, file.load, recordings, self._save, spill, kernel_state=self._set_kernel_state
         )
+        self.trust = NotebookTrust(notary, file, self.room.document.to_notebook())
         self._restarting: anyio.Event | None = None
         self._set_kernel_state("none")
+
+    def _save(self, notebook: JSONDict) -> None:
+        self.file.save(notebook)
+        self.trust.saved(notebook)
 
     def _set_kernel_state(self, state: str) -> None:
         self.room.document.set_kernel_state(state)
@@ -112,6 +122,15 @@ class OpenNotebook:
 
     def save(self) -> None:
         self.room.save()
+
+    @property
+    def trusted(self) -> bool:
+        """Whether the page may run the notebook's HTML and scripts (see ``NotebookTrust``)."""
+        return self.trust.trusted
+
+    def set_trusted(self, trusted: bool) -> None:
+        """Trust the notebook's content as it is now, or stop trusting it."""
+        self.trust.set(self.room.document.to_notebook(), trusted)
 
     # The kernel.
 

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import logging
 import time
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
+from interlace.errors import NotFound
 from interlace.notebooks._files import (
     SERVER_STATE,
     FileSpill,
@@ -24,7 +26,7 @@ from interlace.notebooks._files import (
 from interlace.notebooks._migrate import migrate_update_log
 from interlace.notebooks._notebook import OpenNotebook
 from interlace.notebooks._peers import serve_peer
-from interlace.notebooks._trust import TrustedNotebooks
+from interlace.notebooks._trust import Notary, data_dir
 from interlace.record import Recordings
 
 if TYPE_CHECKING:
@@ -46,7 +48,11 @@ def _key(path: str) -> str:
 
 
 class NotebookService:
-    """Open notebooks by path, with their kernels from ``sessions``; run in ``tasks``."""
+    """Open notebooks by path, with their kernels from ``sessions``; run in ``tasks``.
+
+    Trust (the user's secret and signatures) is kept in ``trust_dir``, by default the
+    user's data directory: never under ``root``.
+    """
 
     def __init__(
         self,
@@ -54,14 +60,17 @@ class NotebookService:
         sessions: Sessions,
         tasks: TaskGroup,
         keep_history_days: float | None = None,
+        trust_dir: Path | None = None,
+        allow_hidden: bool = False,
     ) -> None:
         self.root = root.resolve()
+        self.allow_hidden = allow_hidden
         self.sessions = sessions
         self.tasks = tasks
         state = self.root / SERVER_STATE
         self.recordings = Recordings(state / "recordings.sqlite")
         migrate_update_log(state / "collab.sqlite", self.recordings)
-        self.trusted = TrustedNotebooks(state / "trusted.json")
+        self.notary = Notary(data_dir() if trust_dir is None else trust_dir)
         self.keep_history_days = keep_history_days
         if keep_history_days is not None:
             forgotten = self.recordings.forget_all_before(self._cutoff())
@@ -77,15 +86,27 @@ class NotebookService:
         path = _key(path)
         notebook = self.notebooks.get(path)
         if notebook is None:
-            file = NotebookFile(resolve(self.root, path), path)
+            file = NotebookFile(self._resolve(path), path)
             remove_stale_temporaries(file.target.parent)
             if self.keep_history_days is not None:
                 self.recordings.forget_before(path, self._cutoff())
             spill = FileSpill(self.root, path)
-            notebook = OpenNotebook(path, file, self.recordings, spill, self.sessions)
+            notebook = OpenNotebook(path, file, self.recordings, spill, self.sessions, self.notary)
             self.notebooks[path] = notebook
             self.tasks.start_soon(self._run, notebook)
         return notebook
+
+    def _resolve(self, path: str) -> Path:
+        """The file of notebook ``path``; NotFound for the server's own state, or for a hidden
+        path (a dotfile, or a link to one) unless hidden files are allowed."""
+        target = resolve(self.root, path)
+        inside = target.relative_to(self.root).parts
+        named = PurePosixPath(path.strip("/")).parts
+        if SERVER_STATE in inside[:1] or SERVER_STATE in named[:1]:
+            raise NotFound(f"no notebook {path}")
+        if not self.allow_hidden and any(p.startswith(".") for p in (*named, *inside)):
+            raise NotFound(f"no notebook {path}")
+        return target
 
     async def _run(self, notebook: OpenNotebook) -> None:
         """Run one notebook in its own failure domain: a fault there closes it alone.
@@ -118,3 +139,4 @@ class NotebookService:
         for notebook in self.notebooks.values():
             notebook.close()
         self.recordings.close()
+        self.notary.close()
