@@ -80,3 +80,9 @@ def test_random_bytes_never_crash_either_decoder(data: bytes) -> None:
     for decode in (decode_v1_frame, decode_json_frame):
         with contextlib.suppress(ProtocolError):
             decode(data)
+
+
+def test_a_frame_nested_too_deeply_is_malformed_not_a_crash() -> None:
+    deep = '{"channel": "shell", "content": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    with pytest.raises(MalformedMessage):
+        decode_json_frame(deep)

@@ -81,7 +81,7 @@ def loads(data: bytes | bytearray | memoryview | str) -> JSON:
         pass
     try:
         return json.loads(bytes(data) if isinstance(data, memoryview) else data)
-    except (ValueError, UnicodeError) as exc:
+    except (ValueError, UnicodeError, RecursionError) as exc:
         raise MalformedMessage(f"invalid JSON: {exc}") from exc
 
 

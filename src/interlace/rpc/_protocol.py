@@ -10,6 +10,7 @@ from __future__ import annotations
 import inspect
 import json
 import logging
+import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -65,6 +66,8 @@ async def _call(methods: dict[str, Method], request: Any) -> dict[str, Any] | No
     notification = "id" not in request
     if not isinstance(request_id, str | int | float | None) or isinstance(request_id, bool):
         return _error(None, RpcError(INVALID_REQUEST, "id must be a string, number or null"))
+    if isinstance(request_id, float) and not math.isfinite(request_id):
+        return _error(None, RpcError(INVALID_REQUEST, "id must be a finite number"))
     name, params = request.get("method"), request.get("params", [])
     try:
         if not isinstance(name, str):
@@ -101,6 +104,8 @@ async def dispatch(methods: dict[str, Method], body: str | bytes) -> Any:
         request = json.loads(body)
     except ValueError as exc:
         return _error(None, RpcError(PARSE_ERROR, f"parse error: {exc}"))
+    except RecursionError:
+        return _error(None, RpcError(PARSE_ERROR, "parse error: nested too deeply"))
     if not isinstance(request, list):
         return await _call(methods, request)
     if not request:
