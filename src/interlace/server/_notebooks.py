@@ -3,7 +3,8 @@
 Running cells, interrupting, restarting and saving go to the notebook
 service's one command path, as they do from the notebook's websocket; also
 completion and inspection from the notebook's kernel, answering ``input()``,
-and trusting a notebook (its HTML is then shown unsanitized). Edits
+and trusting a notebook (its content is signed with the user's secret, and
+its HTML is then shown unsanitized). Edits
 themselves go over ``/api/collab``.
 """
 
@@ -103,8 +104,12 @@ class NotebookApi:
         return Response(status_code=204)
 
     async def trust(self, request: Request) -> Response:
-        path, service = path_of(request), self._service()
-        service.open(path)
+        """GET: whether the notebook's content is trusted; POST ``{"trusted": bool}``:
+        trust (sign) its content as it is now, or stop trusting it."""
+        notebook = self._service().open(path_of(request))
         if request.method == "POST":
-            service.trusted.set(path, (await json_body(request)).get("trusted") is True)
-        return JSONResponse({"trusted": path in service.trusted})
+            trusted = (await json_body(request)).get("trusted")
+            if not isinstance(trusted, bool):
+                raise RequestError(400, "trusted must be true or false")
+            notebook.set_trusted(trusted)
+        return JSONResponse({"trusted": notebook.trusted})
