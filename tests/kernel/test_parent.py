@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import select
 import signal
 import subprocess
 import sys
@@ -11,6 +10,8 @@ import textwrap
 from typing import TYPE_CHECKING
 
 import pytest
+
+from tests._processes import wait_for_exit
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -30,19 +31,6 @@ MANAGER = textwrap.dedent(
 )
 
 
-def _wait_for_exit(pid: int, timeout: float) -> bool:
-    """Whether process ``pid`` (not our child) ends within ``timeout`` seconds."""
-    try:
-        handle = os.pidfd_open(pid)
-    except ProcessLookupError:
-        return True
-    try:
-        readable, _, _ = select.select([handle], [], [], timeout)
-        return bool(readable)
-    finally:
-        os.close(handle)
-
-
 @pytest.mark.skipif(not hasattr(os, "pidfd_open"), reason="needs Linux's pidfd_open")
 def test_the_kernel_exits_when_its_manager_is_killed(tmp_path: Path) -> None:
     manager = subprocess.Popen(
@@ -53,11 +41,11 @@ def test_the_kernel_exits_when_its_manager_is_killed(tmp_path: Path) -> None:
     assert manager.stdout is not None
     kernel_pid = int(manager.stdout.readline())
     try:
-        assert not _wait_for_exit(kernel_pid, 1.0), "the kernel should run while its manager does"
+        assert not wait_for_exit(kernel_pid, 1.0), "the kernel should run while its manager does"
         manager.send_signal(signal.SIGKILL)
         manager.wait(timeout=10)
-        assert _wait_for_exit(kernel_pid, 30), "the kernel outlived the process that started it"
+        assert wait_for_exit(kernel_pid, 30), "the kernel outlived the process that started it"
     finally:
-        if not _wait_for_exit(kernel_pid, 0):
+        if not wait_for_exit(kernel_pid, 0):
             os.kill(kernel_pid, signal.SIGKILL)
         manager.stdout.close()

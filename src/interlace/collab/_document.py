@@ -126,13 +126,22 @@ def _dropped_metadata(earlier: Any, dropped: int, full_output: str | None) -> JS
     return metadata
 
 
+def _client_id() -> int:
+    """The server's Yjs client id: random, as Yjs makes one for every browser, but below
+    2**28, where its variable-length encoding takes four bytes instead of five.
+
+    Every update names its writer twice, so each appended stream line is two bytes
+    smaller (eight against pycrdt's 53-bit default); the chance that another writer of
+    the same notebook drew the same id stays below one in 250 million per writer.
+    """
+    return random.randrange(1 << 21, 1 << 28)
+
+
 class NotebookDocument:
     """The shared document of one notebook, and the operations on it."""
 
     def __init__(self, doc: Doc[Any] | None = None) -> None:
-        # A 32-bit client id, as Yjs gives every browser: every update names its writer,
-        # and a shorter id makes each appended stream line six bytes smaller.
-        self.doc = doc if doc is not None else Doc(client_id=random.getrandbits(32))
+        self.doc = doc if doc is not None else Doc(client_id=_client_id())
         self.cells: Map[Any] = self.doc.get("cells", type=Map)
         self.meta: Map[Any] = self.doc.get("meta", type=Map)
         self.kernel: Map[Any] = self.doc.get("kernel", type=Map)

@@ -41,9 +41,9 @@ __all__ = ["SNAPSHOT_EVERY", "Event", "NotebookRecorder", "Recordings"]
 SNAPSHOT_EVERY = 1000
 """Document changes at least between two stored states of the whole document."""
 
-SNAPSHOT_RATIO = 8.0
-"""A snapshot waits until the changes since the last one are this many times its size, so
-snapshots of a large notebook (a long stream output) cost little per change."""
+SNAPSHOT_RATIO = 16.0
+"""A snapshot waits until the changes since the last one are this many times its size
+(compressed), so snapshots of a large notebook (a long stream output) cost little per change."""
 
 SNAPSHOT_AT_MOST = 10_000
 """Document changes at most between two snapshots, so seeking stays fast."""
