@@ -95,7 +95,9 @@ export class CellEditor {
         indentUnit.of("    "),
         EditorState.tabSize.of(4),
         syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
-        autocompletion({ override: [hooks.completionSource], activateOnTyping: false, icons: true }),
+        // Completion opens only on Tab, so Enter right after it picks, as in JupyterLab: no
+        // delay in which a quick Enter would be swallowed (CodeMirror waits 75 ms by default).
+        autocompletion({ override: [hooks.completionSource], activateOnTyping: false, icons: true, interactionDelay: 0 }),
         placeholder(type === "markdown" ? "Markdown text" : ""),
         this.language.of(languageFor(type)),
         // text sync and undo from y-codemirror.next; cursors drawn by remote-cursors.ts
