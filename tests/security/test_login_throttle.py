@@ -112,3 +112,14 @@ def test_a_logged_in_user_is_answered_while_attackers_hammer_the_login(
         statuses = [guess.recv(4096).split(b"\r\n", 1)[0] for guess in guesses]
     assert before_the_user < 20, f"the user was answered after {before_the_user} of 30 guesses"
     assert set(statuses) == {b"HTTP/1.1 401 Unauthorized"}
+
+
+def test_a_forwarded_for_header_does_not_dodge_the_throttle(server: RunningServer) -> None:
+    # uvicorn trusts X-Forwarded-For from 127.0.0.1 unless told not to: a local guesser
+    # could then name a new address for every guess.
+    with client_from(server, "127.0.0.1") as guesser:  # the address uvicorn would trust
+        for n in range(5):
+            guesser.headers["X-Forwarded-For"] = f"10.0.0.{n}"
+            assert attempt(guesser, f"guess {n}").status_code == 401
+        guesser.headers["X-Forwarded-For"] = "10.0.0.99"
+        assert attempt(guesser, PASSWORD).status_code == 429

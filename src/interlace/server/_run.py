@@ -71,6 +71,9 @@ def serve(config: ServerConfig, open_browser: bool = False) -> None:
             ws="websockets-sansio",
             lifespan="on",
             timeout_graceful_shutdown=5,
+            # The client's address is the socket's: X-Forwarded-For from a local process
+            # must not let it dodge the login throttle (uvicorn trusts 127.0.0.1's).
+            proxy_headers=False,
         )
     )
     server.run(sockets=[sock])
