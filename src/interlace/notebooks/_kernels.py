@@ -44,6 +44,13 @@ log = logging.getLogger("interlace.server")
 REPLAY_LIMIT = 10_000
 """iopub messages each kernel keeps for websockets that reconnect."""
 
+REPLAY_BYTES = 64 << 20
+"""Bytes of iopub messages each kernel keeps for them, at most: a 1 GiB print keeps its tail."""
+
+LISTENER_BYTES = 64 << 20
+"""Bytes waiting for one websocket that does not read; beyond it the websocket is dropped
+(it reconnects and is replayed what the buffer still has, with a gap notice for the rest)."""
+
 
 @dataclass(eq=False)
 class Relayed:
@@ -55,6 +62,10 @@ class Relayed:
     frames: Frames
     encoded: dict[str, str | bytes] = field(default_factory=dict)
 
+    @property
+    def size(self) -> int:
+        return sum(map(len, self.frames.parts)) + sum(map(len, self.frames.buffers))
+
 
 @dataclass
 class Subscription:
@@ -65,6 +76,9 @@ class Subscription:
     """Messages that fell out of the buffer before it came back; None when unknown."""
     gap: bool
     live: MemoryObjectReceiveStream[Relayed]
+    """Ends if the websocket fell too far behind (``LISTENER_BYTES``): it should reconnect."""
+    source: MemoryObjectSendStream[Relayed]
+    """The hub's end of ``live``: tell the hub (``taken``) what was sent on."""
 
 
 class IopubHub:
@@ -76,7 +90,9 @@ class IopubHub:
             "SUB", info.url("iopub"), self.signer, "iopub", subscribe=b""
         )
         self.buffer: deque[Relayed] = deque(maxlen=REPLAY_LIMIT)
-        self.listeners: set[MemoryObjectSendStream[Relayed]] = set()
+        self.buffered_bytes = 0
+        self.listeners: dict[MemoryObjectSendStream[Relayed], int] = {}
+        """Each websocket's stream of live messages, and the bytes waiting in it."""
         self.execution_state = "starting"
         self.last_activity = datetime.now(UTC)
         self.delivered: dict[str, int] = {}
@@ -91,12 +107,39 @@ class IopubHub:
             except ProtocolError as exc:
                 log.warning("iopub: dropped a message: %s", exc)
                 continue
-            self.buffer.append(relayed)
+            self._keep(relayed)
             for listener in list(self.listeners):
-                try:
-                    listener.send_nowait(relayed)
-                except (anyio.BrokenResourceError, anyio.ClosedResourceError):
-                    self.listeners.discard(listener)
+                self._hand(listener, relayed)
+
+    def _keep(self, relayed: Relayed) -> None:
+        """Keep ``relayed`` for replay, within ``REPLAY_LIMIT`` messages and ``REPLAY_BYTES``."""
+        if len(self.buffer) == self.buffer.maxlen:
+            self.buffered_bytes -= self.buffer[0].size
+        self.buffer.append(relayed)
+        self.buffered_bytes += relayed.size
+        while self.buffered_bytes > REPLAY_BYTES and len(self.buffer) > 1:
+            self.buffered_bytes -= self.buffer.popleft().size
+
+    def _hand(self, listener: MemoryObjectSendStream[Relayed], relayed: Relayed) -> None:
+        """Give ``relayed`` to one websocket's stream, or drop a websocket too far behind."""
+        waiting = self.listeners[listener] + relayed.size
+        if waiting > LISTENER_BYTES:
+            log.warning("iopub: dropped a websocket %d bytes behind", waiting)
+            del self.listeners[listener]
+            listener.close()
+            return
+        try:
+            listener.send_nowait(relayed)
+        except (anyio.BrokenResourceError, anyio.ClosedResourceError):  # the websocket left
+            del self.listeners[listener]
+            listener.close()
+            return
+        self.listeners[listener] = waiting
+
+    def taken(self, listener: MemoryObjectSendStream[Relayed], relayed: Relayed) -> None:
+        """A websocket has sent ``relayed`` on: it no longer waits for it."""
+        if listener in self.listeners:
+            self.listeners[listener] -= relayed.size
 
     def _relay(self, frames: list[bytes]) -> Relayed:
         _, parts, buffers = verify(frames, self.signer, self._guard)
@@ -116,7 +159,7 @@ class IopubHub:
         no replay. A position older than the buffer is reported as a gap.
         """
         send, receive = anyio.create_memory_object_stream[Relayed](math.inf)
-        self.listeners.add(send)
+        self.listeners[send] = 0
         oldest = self.buffer[0].seq if self.buffer else self._seq + 1
         if after_msg_id:
             found = next((m.seq for m in self.buffer if m.msg_id == after_msg_id), None)
@@ -125,9 +168,9 @@ class IopubHub:
             after = self.delivered[session_id]
             lost = max(0, oldest - after - 1)
         else:
-            return Subscription([], 0, False, receive)
+            return Subscription([], 0, False, receive, send)
         replay = [message for message in self.buffer if message.seq > after]
-        return Subscription(replay, lost, lost != 0, receive)
+        return Subscription(replay, lost, lost != 0, receive, send)
 
 
 @dataclass(eq=False)

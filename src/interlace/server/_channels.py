@@ -115,6 +115,10 @@ class _Bridge:
             await self.deliver(relayed)
         async for relayed in subscription.live:
             await self.deliver(relayed)
+            self.kernel.hub.taken(subscription.source, relayed)
+        # The hub dropped this websocket for falling too far behind: let the client
+        # reconnect, to be replayed what the buffer still holds.
+        await self.websocket.close(code=1013, reason="too far behind; reconnect")
 
     async def deliver(self, relayed: Relayed) -> None:
         await self.send(self.encode_relayed(relayed))
