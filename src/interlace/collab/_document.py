@@ -189,6 +189,59 @@ class NotebookDocument:
         self.cells[cell_id] = Map(fields)
         return cell_id
 
+    def replace_with(self, notebook: JSONDict) -> None:
+        """Make the document hold ``notebook`` (a changed file), changing only what differs:
+        cells by id, so a cell the file kept keeps its shared text and who is typing in it."""
+        wanted = [cell for cell in notebook.get("cells", []) if isinstance(cell, dict)]
+        ids = {str(cell.get("id")) for cell in wanted}
+        with self.doc.transaction():
+            for key in _NOTEBOOK_KEYS:
+                value = notebook.get(key, {} if key == "metadata" else 4)
+                if self.meta.get(key) != value:
+                    self.meta[key] = copy.deepcopy(value)
+            for cell_id in [cid for cid in list(self.cells.keys()) if cid not in ids]:
+                del self.cells[cell_id]
+            for index, cell in enumerate(wanted):
+                self._replace_cell(cell, (index + 1) * _SPACING)
+
+    def _replace_cell(self, cell: JSONDict, position: float) -> None:
+        cell_id = str(cell.get("id"))
+        if cell_id in self.cells and self._export(cell_id) == self._export_of(cell):
+            if self.cells[cell_id].get("position") != position:
+                self.cells[cell_id]["position"] = position
+            return
+        current = self.cells.get(cell_id)
+        if not isinstance(current, Map) or current.get("cell_type") != cell.get("cell_type"):
+            self._put(cell, position)
+            return
+        source, text = _source(cell.get("source")), current["source"]
+        if str(text) != source:
+            del text[:]
+            text.insert(0, source)
+        current["metadata"] = copy.deepcopy(cell.get("metadata") or {})
+        current["position"] = position
+        if cell.get("cell_type") == "code":
+            current["outputs"] = Array([_shared_output(o) for o in cell.get("outputs") or []])
+            current["execution_count"] = cell.get("execution_count")
+
+    @staticmethod
+    def _export_of(cell: JSONDict) -> JSONDict:
+        """``cell`` (from a file) as ``_export`` gives it back once put in a document."""
+        kind = cell.get("cell_type", "code")
+        exported: JSONDict = {
+            "id": str(cell.get("id")),
+            "cell_type": kind,
+            "metadata": copy.deepcopy(cell.get("metadata") or {}),
+            "source": _source(cell.get("source")),
+        }
+        if kind == "code":
+            outputs = cell.get("outputs") or []
+            exported["outputs"] = [_persisted(_shared_output(o)) for o in outputs]
+            exported["execution_count"] = _count(cell.get("execution_count"))
+        if isinstance(cell.get("attachments"), dict):
+            exported["attachments"] = copy.deepcopy(cell["attachments"])
+        return exported
+
     def _export(self, cell_id: str) -> JSONDict:
         """One cell as nbformat: valid whatever a peer wrote (see ``_schema``, which repairs
         the document itself)."""

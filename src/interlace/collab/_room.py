@@ -30,7 +30,7 @@ from interlace.collab._schema import repair_cell, repair_meta
 from interlace.errors import InterlaceError, MalformedUpdate
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
     from pycrdt import TransactionEvent
 
@@ -107,7 +107,10 @@ class Room:
         self._touched: dict[str, set[str]] = {}
         self._from_peer: set[str] = set()
         """Cells (and ``meta``) a peer's update touched: to be checked once it is applied."""
-        self._repairing = False
+        self._writing: tuple[str, str] | None = None
+        """(kind, actor) of a change the room itself makes now (a repair, a file's change)."""
+        self.from_log = False
+        """Whether the document came from the log (else from the file)."""
         self.notice: Callable[[str], bytes] | None = None
         """Makes the message that tells a peer what was wrong with its update."""
         self._cells_subscription = document.cells.observe_deep(self._on_cells)
@@ -131,14 +134,17 @@ class Room:
             document.doc.apply_update(state)
         else:
             document = NotebookDocument.from_notebook(load())
-        return cls(path, document, log_, save, spill, kernel_state)
+        room = cls(path, document, log_, save, spill, kernel_state)
+        room.from_log = state is not None
+        return room
 
     def _on_change(self, event: TransactionEvent) -> None:
         """Record the change (who made it, which cells it touched), then broadcast it."""
         update = event.update
         touched, self._touched = self._touched, {}
-        if self._repairing:
-            self.recorder.record("repaired", "server", change=update)
+        if self._writing is not None:
+            kind, actor = self._writing
+            self.recorder.record(kind, actor, change=update)
         elif self._applying_from is not None:
             kind = next((k for k in _CELL_CHANGES if k in touched), "edit")
             cells = sorted(touched.get(kind, ()))
@@ -256,30 +262,40 @@ class Room:
             except MalformedUpdate as exc:
                 log.warning("%s: dropped an awareness message: %s", self.path, exc)
 
+    @contextlib.contextmanager
+    def _written_as(self, kind: str, actor: str) -> Iterator[None]:
+        self._writing = (kind, actor)
+        try:
+            yield
+        finally:
+            self._writing = None
+
+    def load_changed_file(self, notebook: JSONDict) -> None:
+        """The file changed outside the server: the document becomes what it holds, as one
+        change recorded as ``external`` by ``disk`` and sent to every peer."""
+        with self._written_as("external", "disk"):
+            self.document.replace_with(notebook)
+
     def _repair(self, sender: _PeerLine) -> None:
         """Repair what a peer's update wrote off the notebook schema; tell that peer."""
         touched, self._from_peer = self._from_peer, set()
         if not touched:
             return
         problems: list[str] = []
-        self._repairing = True
-        try:
-            with self.document.doc.transaction():
-                for cell_id in sorted(touched - {_META}):
-                    problems.extend(repair_cell(self.document, cell_id))
-                if _META in touched:
-                    problems.extend(repair_meta(self.document))
-        finally:
-            self._repairing = False
+        with self._written_as("repaired", "server"), self.document.doc.transaction():
+            for cell_id in sorted(touched - {_META}):
+                problems.extend(repair_cell(self.document, cell_id))
+            if _META in touched:
+                problems.extend(repair_meta(self.document))
         if problems:
             text = "; ".join(problems)
             log.warning("%s: repaired what a peer wrote: %s", self.path, text)
             if self.notice is not None:
                 sender.queue(self.notice(f"the notebook was repaired: {text}"))
 
-    def close(self) -> None:
+    def close(self, save: bool = True) -> None:
         """Stop: every peer is let go (to reconnect to the room opened next), then the
-        document is saved."""
+        document is saved (unless its file was deleted or moved)."""
         for line in list(self._peers.values()):
             line.scope.cancel()
         self._running.cancel()
@@ -287,7 +303,8 @@ class Room:
         self.document.cells.unobserve(self._cells_subscription)
         self.document.meta.unobserve(self._meta_subscription)
         self.runs.close()
-        self.save()
+        if save:
+            self.save()
 
 
 _META = "\0meta"

@@ -20,7 +20,7 @@ import os
 import re
 import uuid
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import quote
 
 from interlace.collab import CELL_ID, CELL_TYPES, OUTPUT_TYPES
@@ -29,6 +29,7 @@ from interlace.store import atomic_write
 
 __all__ = [
     "CELL_TYPES",
+    "FileDigests",
     "FileSpill",
     "NotebookFile",
     "remove_stale_temporaries",
@@ -167,14 +168,35 @@ def _alive(pid: int) -> bool:
     return True
 
 
-class NotebookFile:
-    """The ``.ipynb`` behind an open notebook."""
+class FileDigests(Protocol):
+    """Where the digest of what a notebook's file last held is kept (the recordings)."""
 
-    def __init__(self, target: Path, path: str) -> None:
+    def file_digests(self, path: str) -> set[str]: ...
+
+    def writing_file(self, path: str, digest: str) -> None: ...
+
+    def file_is(self, path: str, digest: str) -> None: ...
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class NotebookFile:
+    """The ``.ipynb`` behind an open notebook.
+
+    With ``digests``, what it last read or wrote is remembered across restarts, so
+    a file changed by someone else while the server was down is told from the
+    server's own last save (``changed_elsewhere``). The digest of a save is noted
+    before the file is written, so a crash in between still recognises it.
+    """
+
+    def __init__(self, target: Path, path: str, digests: FileDigests | None = None) -> None:
         if target.suffix != ".ipynb":
             raise InvalidNotebook(f"{path} is not a notebook")
         self.target = target
         self.path = path
+        self.digests = digests
         self.seen = self._stamp()
 
     def _stamp(self) -> tuple[int, int] | None:
@@ -184,10 +206,26 @@ class NotebookFile:
             return None
         return stat.st_mtime_ns, stat.st_size
 
+    def changed_elsewhere(self) -> bool:
+        """Whether the file holds content the server neither read nor wrote last. With
+        nothing remembered yet (a log from before digests), what is there now becomes
+        what was seen."""
+        if self.digests is None:
+            return False
+        try:
+            current = _digest(self.target.read_bytes())
+        except FileNotFoundError:
+            return False
+        known = self.digests.file_digests(self.path)
+        if not known:
+            self.digests.file_is(self.path, current)
+        return bool(known) and current not in known
+
     def load(self) -> dict[str, Any]:
         """The notebook on disk, checked; NotFound or InvalidNotebook."""
         try:
-            notebook = json.loads(self.target.read_text("utf-8"))
+            data = self.target.read_bytes()
+            notebook = json.loads(data.decode("utf-8"))
         except FileNotFoundError:
             raise NotFound(f"no notebook {self.path}") from None
         except (ValueError, UnicodeDecodeError) as exc:
@@ -195,6 +233,9 @@ class NotebookFile:
         validate_notebook(notebook)
         for repair in repair_notebook(notebook):
             log.warning("%s: %s", self.path, repair)
+        self.seen = self._stamp()
+        if self.digests is not None:
+            self.digests.file_is(self.path, _digest(data))
         return dict(notebook)
 
     def save(self, notebook: dict[str, Any]) -> None:
@@ -204,8 +245,13 @@ class NotebookFile:
             atomic_write(conflict, data)
             log.warning("%s changed on disk; the shared version went to %s", self.target, conflict)
             return
+        digest = _digest(data)
+        if self.digests is not None:
+            self.digests.writing_file(self.path, digest)
         atomic_write(self.target, data)
         self.seen = self._stamp()
+        if self.digests is not None:
+            self.digests.file_is(self.path, digest)
 
 
 def _file_name(text: str) -> str:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import anyio
 
 from interlace.collab import Room
-from interlace.errors import BadCommand, InterlaceError
+from interlace.errors import BadCommand, InterlaceError, NotFound
 from interlace.notebooks._commands import CommandReply, cells_to_run
 from interlace.notebooks._trust import NotebookTrust
 
@@ -53,9 +53,14 @@ class OpenNotebook:
         self.path = path
         self.file = file
         self.sessions = sessions
+        if not file.target.is_file():  # deleted while the server was down: never resurrected
+            raise NotFound(f"no notebook {path}")
         self.room = Room.open(
             path, file.load, recordings, self._save, spill, kernel_state=self._set_kernel_state
         )
+        if self.room.from_log and file.changed_elsewhere():
+            log.warning("%s changed on disk while it was closed; loading the file", path)
+            self.room.load_changed_file(file.load())
         self.trust = NotebookTrust(notary, file, self.room.document.to_notebook())
         self._restarting: anyio.Event | None = None
         self._set_kernel_state("none")
@@ -164,5 +169,5 @@ class OpenNotebook:
         """Answer the running cell's ``input()``; NotWaiting if it is not asking."""
         self.room.runs.answer(value)
 
-    def close(self) -> None:
-        self.room.close()
+    def close(self, save: bool = True) -> None:
+        self.room.close(save)

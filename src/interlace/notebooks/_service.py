@@ -86,7 +86,7 @@ class NotebookService:
         path = _key(path)
         notebook = self.notebooks.get(path)
         if notebook is None:
-            file = NotebookFile(self._resolve(path), path)
+            file = NotebookFile(self._resolve(path), path, self.recordings)
             remove_stale_temporaries(file.target.parent)
             if self.keep_history_days is not None:
                 self.recordings.forget_before(path, self._cutoff())
@@ -134,6 +134,16 @@ class NotebookService:
     async def serve(self, path: str, peer: CommandPeer) -> None:
         """Serve one peer of the notebook's shared document until it goes."""
         await serve_peer(self.open(path), peer)
+
+    def forget(self, path: str) -> None:
+        """Close, without saving, the open notebooks at ``path`` or under it: their file is
+        being deleted or moved (their peers are let go; the log keeps their history)."""
+        prefix = _key(path)
+        for key in [
+            k for k in self.notebooks if not prefix or k == prefix or k.startswith(f"{prefix}/")
+        ]:
+            log.info("%s is deleted or moved: closing it", key)
+            self.notebooks.pop(key).close(save=False)
 
     def close(self) -> None:
         for notebook in self.notebooks.values():

@@ -63,6 +63,7 @@ CREATE TABLE IF NOT EXISTS snapshots (
     path TEXT NOT NULL, seq INTEGER NOT NULL, state BLOB NOT NULL,
     compressed INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (path, seq));
 CREATE TABLE IF NOT EXISTS settings (path TEXT PRIMARY KEY, enabled INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, digest TEXT, pending TEXT);
 """
 
 
@@ -144,6 +145,32 @@ class Recordings:
             "INSERT INTO settings (path, enabled) VALUES (?, ?)"
             " ON CONFLICT (path) DO UPDATE SET enabled = excluded.enabled",
             (path, int(enabled)),
+        )
+
+    # The file each notebook was last read from or written to.
+
+    def file_digests(self, path: str) -> set[str]:
+        """Digests of what the server last read or wrote as ``path``'s file (and is
+        writing now): a file with any other content was changed by someone else."""
+        row = self._db.execute(
+            "SELECT digest, pending FROM files WHERE path = ?", (path,)
+        ).fetchone()
+        return {digest for digest in row or () if digest}
+
+    def writing_file(self, path: str, digest: str) -> None:
+        """``path``'s file is about to be written with content of ``digest``."""
+        self._db.execute(
+            "INSERT INTO files (path, pending) VALUES (?, ?)"
+            " ON CONFLICT (path) DO UPDATE SET pending = excluded.pending",
+            (path, digest),
+        )
+
+    def file_is(self, path: str, digest: str) -> None:
+        """``path``'s file was read or written: it holds content of ``digest``."""
+        self._db.execute(
+            "INSERT INTO files (path, digest, pending) VALUES (?, ?, NULL)"
+            " ON CONFLICT (path) DO UPDATE SET digest = excluded.digest, pending = NULL",
+            (path, digest),
         )
 
     # Writing.

@@ -247,9 +247,11 @@ class Api:
         new_path = (await json_body(request)).get("path")
         if not isinstance(new_path, str):
             raise RequestError(400, "a rename needs the new path")
+        self.notebooks.forget(path_of(request))  # its room must not save to the old name
         return JSONResponse(self.contents.rename(path_of(request), new_path))
 
     async def contents_delete(self, request: Request) -> Response:
+        self.notebooks.forget(path_of(request))  # nor re-create the file it is deleting
         self.contents.delete(path_of(request))
         return Response(status_code=204)
 
