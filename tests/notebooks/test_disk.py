@@ -105,3 +105,21 @@ def test_deleting_or_renaming_an_open_notebook_closes_it(notebook_server: Runnin
         peer.until(lambda: "first" in peer.document.cells)
     finally:
         peer.close()
+
+
+def test_a_file_changed_while_open_is_loaded_for_everyone_and_not_trusted(
+    notebook_server: RunningServer,
+) -> None:
+    http, target = notebook_server.http, notebook_server.root / "shared.ipynb"
+    peer = YPeer(notebook_server, "shared.ipynb")
+    try:
+        _wait_for_first(peer)
+        assert http.post("/api/notebooks/shared.ipynb/trust", json={"trusted": True}).json()
+        assert http.post("/api/notebooks/shared.ipynb/save").status_code == 204
+        target.write_text(json.dumps(_notebook_with("after a git pull")))
+        peer.until(lambda: peer.document.source("first") == "after a git pull")
+        trust = http.get("/api/notebooks/shared.ipynb/trust").json()
+        assert trust == {"trusted": False}
+        assert not (notebook_server.root / "shared.interlace-conflict.ipynb").exists()
+    finally:
+        peer.close()

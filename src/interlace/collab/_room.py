@@ -111,6 +111,8 @@ class Room:
         """(kind, actor) of a change the room itself makes now (a repair, a file's change)."""
         self.from_log = False
         """Whether the document came from the log (else from the file)."""
+        self.dirty = False
+        """Whether the document changed since it was last saved (or loaded from its file)."""
         self.notice: Callable[[str], bytes] | None = None
         """Makes the message that tells a peer what was wrong with its update."""
         self._cells_subscription = document.cells.observe_deep(self._on_cells)
@@ -155,6 +157,8 @@ class Room:
             self.recorder.record(kind, actor, change=update)
         self._broadcast(create_update_message(update), skip=self._applying_from)
         self._changed.set()
+        if self._writing != _FROM_FILE:
+            self.dirty = True
 
     def _on_meta(self, events: list[Any]) -> None:
         if self._applying_from is not None:
@@ -201,13 +205,16 @@ class Room:
             await self._changed.wait()
             self._changed = anyio.Event()
             await anyio.sleep(AUTOSAVE_DELAY)
-            self.save()
+            if self.dirty:  # not when a save or the file's own content came meanwhile
+                self.save()
 
     def save(self) -> None:
         try:
             self._save(self.document.to_notebook())
         except (OSError, InterlaceError) as exc:
             log.error("could not save %s: %s", self.path, exc)
+        else:
+            self.dirty = False
 
     # Peers.
 
@@ -273,7 +280,7 @@ class Room:
     def load_changed_file(self, notebook: JSONDict) -> None:
         """The file changed outside the server: the document becomes what it holds, as one
         change recorded as ``external`` by ``disk`` and sent to every peer."""
-        with self._written_as("external", "disk"):
+        with self._written_as(*_FROM_FILE):
             self.document.replace_with(notebook)
 
     def _repair(self, sender: _PeerLine) -> None:
@@ -306,6 +313,9 @@ class Room:
         if save:
             self.save()
 
+
+_FROM_FILE = ("external", "disk")
+"""How a change that loads the notebook's file is recorded."""
 
 _META = "\0meta"
 """Stands for the notebook's own fields among the cells a peer touched."""

@@ -206,6 +206,12 @@ class NotebookFile:
             return None
         return stat.st_mtime_ns, stat.st_size
 
+    def seen_changed(self) -> bool:
+        """Whether the file's time or size differs from when it was last read or written
+        here (cheap: a look at its stat)."""
+        stamp = self._stamp()
+        return stamp is not None and stamp != self.seen
+
     def changed_elsewhere(self) -> bool:
         """Whether the file holds content the server neither read nor wrote last. With
         nothing remembered yet (a log from before digests), what is there now becomes

@@ -37,6 +37,9 @@ log = logging.getLogger("interlace.notebooks")
 REPLY_TIMEOUT = 10.0
 """Seconds a notebook's completion or inspection waits for its kernel."""
 
+FILE_POLL = 2.0
+"""Seconds between looks at whether the notebook's file changed on disk."""
+
 
 class OpenNotebook:
     """A notebook the server has open, and the commands it takes."""
@@ -64,6 +67,18 @@ class OpenNotebook:
         self.trust = NotebookTrust(notary, file, self.room.document.to_notebook())
         self._restarting: anyio.Event | None = None
         self._set_kernel_state("none")
+
+    async def watch_file(self) -> None:
+        """Load the file into the shared document when another program changes it while
+        the notebook is open (a ``git pull``), if nobody has changed the document since it
+        was saved. If somebody has, the next save keeps the shared version beside the file
+        (``<name>.interlace-conflict.ipynb``) and the file is loaded after it: both kept."""
+        while True:
+            await anyio.sleep(FILE_POLL)
+            if self.file.seen_changed() and not self.room.dirty and self.file.changed_elsewhere():
+                log.warning("%s changed on disk; loading it for everyone", self.path)
+                self.room.load_changed_file(self.file.load())
+                self.trust.withdraw()  # what another program wrote was never signed
 
     def _save(self, notebook: JSONDict) -> None:
         self.file.save(notebook)

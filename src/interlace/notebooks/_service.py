@@ -15,6 +15,8 @@ import time
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
+import anyio
+
 from interlace.errors import NotFound
 from interlace.notebooks._files import (
     SERVER_STATE,
@@ -114,7 +116,10 @@ class NotebookService:
         The next request for it opens it anew, from its log.
         """
         try:
-            await notebook.room.run()
+            async with anyio.create_task_group() as tasks:
+                tasks.start_soon(notebook.watch_file)
+                await notebook.room.run()
+                tasks.cancel_scope.cancel()
         except Exception:
             log.exception("%s failed and was closed; it reopens on next use", notebook.path)
             if self.notebooks.get(notebook.path) is notebook:

@@ -225,6 +225,12 @@ class NotebookTrust:
         self._trusted, self._interim = trusted, None
         self._kept = signature if trusted else None
 
+    def withdraw(self) -> None:
+        """Another program's content was loaded into the notebook: it is not trusted."""
+        if self._interim is not None:
+            self._notary.forget(self._interim)
+        self._trusted, self._kept, self._interim = False, None, None
+
     def saved(self, notebook: JSONDict) -> None:
         """``notebook`` was just saved: sign it if the notebook is trusted."""
         if not self.trusted:
