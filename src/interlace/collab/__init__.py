@@ -11,6 +11,7 @@ from interlace.collab._runs import Start as Start
 from interlace.collab._schema import CELL_ID as CELL_ID
 from interlace.collab._schema import CELL_TYPES as CELL_TYPES
 from interlace.collab._schema import OUTPUT_TYPES as OUTPUT_TYPES
+from interlace.collab._schema import is_count as is_count
 from interlace.collab._streams import MAX_STREAM_CHARS as MAX_STREAM_CHARS
 from interlace.collab._streams import bounded as bounded
 from interlace.collab._streams import merge_stream as merge_stream
@@ -29,5 +30,6 @@ __all__ = [
     "Start",
     "as_output",
     "bounded",
+    "is_count",
     "merge_stream",
 ]

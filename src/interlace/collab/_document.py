@@ -60,6 +60,8 @@ def _persisted(output: Any) -> JSONDict:
     stored = {key: copy.deepcopy(value) for key, value in plain.items() if key != "transient"}
     if "execution_count" in stored:
         stored["execution_count"] = _count(stored["execution_count"])
+    if stored.get("output_type") == "stream":  # a file may split it in lines; the document not
+        stored["text"] = _source(stored.get("text"))
     metadata = stored.get("metadata")
     if isinstance(metadata, dict) and "interlace_dropped" in metadata:
         metadata["interlace_dropped"] = _count(metadata["interlace_dropped"])
@@ -124,6 +126,28 @@ def _dropped_metadata(earlier: Any, dropped: int, full_output: str | None) -> JS
     if full_output is not None:
         metadata["interlace_full_output"] = full_output
     return metadata
+
+
+def _as_nbformat(cell_id: str, cell: Any) -> JSONDict:
+    """One cell as nbformat, from the document (a shared map) or from a file (a dict): valid
+    whatever a peer wrote (``_schema`` repairs the document itself), and the same for a
+    file's cell and that cell once put in a document."""
+    kind = cell.get("cell_type")
+    metadata = cell.get("metadata")
+    exported: JSONDict = {
+        "id": cell_id,
+        "cell_type": kind if kind in CELL_TYPES else "raw",
+        "metadata": copy.deepcopy(metadata) if isinstance(metadata, dict) else {},
+        "source": _source(cell.get("source")),
+    }
+    if kind == "code":
+        outputs = cell.get("outputs")
+        listed = outputs if isinstance(outputs, Array | list) else []
+        exported["outputs"] = [_persisted(o) for o in listed if isinstance(o, dict | Map)]
+        exported["execution_count"] = _count(cell.get("execution_count"))
+    if isinstance(cell.get("attachments"), dict):
+        exported["attachments"] = copy.deepcopy(cell["attachments"])
+    return exported
 
 
 def _client_id() -> int:
@@ -206,7 +230,7 @@ class NotebookDocument:
 
     def _replace_cell(self, cell: JSONDict, position: float) -> None:
         cell_id = str(cell.get("id"))
-        if cell_id in self.cells and self._export(cell_id) == self._export_of(cell):
+        if cell_id in self.cells and self._export(cell_id) == _as_nbformat(cell_id, cell):
             if self.cells[cell_id].get("position") != position:
                 self.cells[cell_id]["position"] = position
             return
@@ -224,44 +248,8 @@ class NotebookDocument:
             current["outputs"] = Array([_shared_output(o) for o in cell.get("outputs") or []])
             current["execution_count"] = cell.get("execution_count")
 
-    @staticmethod
-    def _export_of(cell: JSONDict) -> JSONDict:
-        """``cell`` (from a file) as ``_export`` gives it back once put in a document."""
-        kind = cell.get("cell_type", "code")
-        exported: JSONDict = {
-            "id": str(cell.get("id")),
-            "cell_type": kind,
-            "metadata": copy.deepcopy(cell.get("metadata") or {}),
-            "source": _source(cell.get("source")),
-        }
-        if kind == "code":
-            outputs = cell.get("outputs") or []
-            exported["outputs"] = [_persisted(_shared_output(o)) for o in outputs]
-            exported["execution_count"] = _count(cell.get("execution_count"))
-        if isinstance(cell.get("attachments"), dict):
-            exported["attachments"] = copy.deepcopy(cell["attachments"])
-        return exported
-
     def _export(self, cell_id: str) -> JSONDict:
-        """One cell as nbformat: valid whatever a peer wrote (see ``_schema``, which repairs
-        the document itself)."""
-        cell = self.cells[cell_id]
-        kind = cell.get("cell_type")
-        metadata = cell.get("metadata")
-        exported: JSONDict = {
-            "id": cell_id,
-            "cell_type": kind if kind in CELL_TYPES else "raw",
-            "metadata": copy.deepcopy(metadata) if isinstance(metadata, dict) else {},
-            "source": str(cell.get("source") or ""),
-        }
-        if kind == "code":
-            outputs = cell.get("outputs")
-            listed = outputs if isinstance(outputs, Array | list) else []
-            exported["outputs"] = [_persisted(o) for o in listed if isinstance(o, dict | Map)]
-            exported["execution_count"] = _count(cell.get("execution_count"))
-        if isinstance(cell.get("attachments"), dict):
-            exported["attachments"] = copy.deepcopy(cell["attachments"])
-        return exported
+        return _as_nbformat(cell_id, self.cells[cell_id])
 
     # Cells.
 

@@ -165,20 +165,13 @@ class Room:
             self._from_peer.add(_META)
 
     def _on_cells(self, events: list[Any]) -> None:
-        """Note which cells a change created, deleted, moved or edited (before it is recorded)."""
-        if self._applying_from is not None:
-            self._from_peer.update(_cells_of(events))
+        """Note which cells a change created, deleted, moved or edited (before it is
+        recorded), and which of them a peer's update left to be checked."""
         for event in events:
-            path = list(event.path)
-            keys = getattr(event, "keys", None) or {}
-            if not path:
-                for cell_id, change in keys.items():
-                    kind = {"add": "created", "delete": "deleted"}.get(change.get("action"))
-                    if kind is not None:
-                        self._touched.setdefault(kind, set()).add(str(cell_id))
-            else:
-                kind = "moved" if len(path) == 1 and "position" in keys else "edit"
-                self._touched.setdefault(kind, set()).add(str(path[0]))
+            for kind, cell_id in _touches(event):
+                self._touched.setdefault(kind, set()).add(cell_id)
+                if self._applying_from is not None and kind != "deleted":
+                    self._from_peer.add(cell_id)
 
     def record(self, kind: str, actor: str, data: JSONDict | None = None) -> None:
         """Record an event that is not a document change (a run, a kernel event, a visit)."""
@@ -187,8 +180,8 @@ class Room:
     def _broadcast(self, message: bytes, skip: int | None = None) -> None:
         """Queue ``message`` for every peer but ``skip``; a peer on its way out is passed over."""
         for key, line in list(self._peers.items()):
-            if key != skip and not line.queue(message):
-                log.warning("%s: dropped a peer %d bytes behind", self.path, line.backlog)
+            if key != skip:
+                self._queue(line, message)
 
     # Running the room (in the server's task group).
 
@@ -244,8 +237,11 @@ class Room:
         Everything a peer is sent goes through its one line, so its connection is only
         ever written by one task. Nothing is sent if the peer has gone.
         """
-        line = self._peers.get(id(peer))
-        if line is not None and not line.queue(message):
+        if (line := self._peers.get(id(peer))) is not None:
+            self._queue(line, message)
+
+    def _queue(self, line: _PeerLine, message: bytes) -> None:
+        if not line.queue(message):
             log.warning("%s: dropped a peer %d bytes behind", self.path, line.backlog)
 
     def _handle(self, key: int, message: bytes, reply_to: _PeerLine) -> None:
@@ -321,17 +317,21 @@ _META = "\0meta"
 """Stands for the notebook's own fields among the cells a peer touched."""
 
 
-def _cells_of(events: list[Any]) -> set[str]:
-    """The ids of the cells a deep event on the cells map created or changed."""
-    touched: set[str] = set()
-    for event in events:
-        path = list(event.path)
-        if path:
-            touched.add(str(path[0]))
-        else:
-            keys = getattr(event, "keys", None) or {}
-            touched.update(str(k) for k, change in keys.items() if change.get("action") != "delete")
-    return touched
+_TOP_LEVEL = {"add": "created", "delete": "deleted", "update": "edit"}
+"""What a change to the cells map itself (not inside a cell) does to the cell it names."""
+
+
+def _touches(event: Any) -> Iterator[tuple[str, str]]:
+    """(kind, cell id) for each cell a deep event on the cells map created, deleted, moved
+    or edited."""
+    path = list(event.path)
+    keys = getattr(event, "keys", None) or {}
+    if path:
+        yield ("moved" if len(path) == 1 and "position" in keys else "edit"), str(path[0])
+        return
+    for cell_id, change in keys.items():
+        if (kind := _TOP_LEVEL.get(change.get("action"))) is not None:
+            yield kind, str(cell_id)
 
 
 class _PeerLine:

@@ -14,6 +14,7 @@ from interlace.notebooks._files import SERVER_STATE as SERVER_STATE
 from interlace.notebooks._files import FileSpill as FileSpill
 from interlace.notebooks._files import resolve as resolve
 from interlace.notebooks._files import validate_notebook as validate_notebook
+from interlace.notebooks._hidden import HiddenFiles as HiddenFiles
 from interlace.notebooks._history import fork as fork
 from interlace.notebooks._history import notebook_at as notebook_at
 from interlace.notebooks._kernels import KernelRegistry as KernelRegistry
@@ -39,6 +40,7 @@ __all__ = [
     "CommandPeer",
     "CommandReply",
     "FileSpill",
+    "HiddenFiles",
     "KernelRegistry",
     "Notary",
     "NotebookService",

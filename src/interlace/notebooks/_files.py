@@ -23,7 +23,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
 from urllib.parse import quote
 
-from interlace.collab import CELL_ID, CELL_TYPES, OUTPUT_TYPES
+from interlace.collab import CELL_ID, CELL_TYPES, OUTPUT_TYPES, is_count
 from interlace.errors import InvalidNotebook, NotFound
 from interlace.store import atomic_write
 
@@ -84,7 +84,7 @@ def validate_notebook(notebook: Any) -> None:
 
 
 def _count_or_none(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+    return int(value) if is_count(value) else None
 
 
 def _repair_output(output: Any) -> dict[str, Any] | None:
@@ -106,7 +106,7 @@ def _repair_output(output: Any) -> dict[str, Any] | None:
 
 def _repair_code_cell(cell: dict[str, Any], where: str, repairs: list[str]) -> None:
     count = cell.get("execution_count")
-    if count is not None and _count_or_none(count) is None:
+    if count is not None and not is_count(count):
         repairs.append(f"{where}: execution_count {count!r} is not a number; cleared")
         cell["execution_count"] = None
     outputs = [_repair_output(output) for output in cell["outputs"]]
@@ -225,7 +225,10 @@ class NotebookFile:
         known = self.digests.file_digests(self.path)
         if not known:
             self.digests.file_is(self.path, current)
-        return bool(known) and current not in known
+        changed = bool(known) and current not in known
+        if not changed:  # touched, not changed: no need to read it again until it is
+            self.seen = self._stamp()
+        return changed
 
     def load(self) -> dict[str, Any]:
         """The notebook on disk, checked; NotFound or InvalidNotebook."""

@@ -18,6 +18,7 @@ import anyio
 from interlace.collab import Room
 from interlace.errors import BadCommand, InterlaceError, NotFound
 from interlace.notebooks._commands import CommandReply, cells_to_run
+from interlace.notebooks._peers import notice_message
 from interlace.notebooks._trust import NotebookTrust
 
 if TYPE_CHECKING:
@@ -61,6 +62,7 @@ class OpenNotebook:
         self.room = Room.open(
             path, file.load, recordings, self._save, spill, kernel_state=self._set_kernel_state
         )
+        self.room.notice = notice_message
         if self.room.from_log and file.changed_elsewhere():
             log.warning("%s changed on disk while it was closed; loading the file", path)
             self.room.load_changed_file(file.load())

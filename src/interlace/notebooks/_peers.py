@@ -116,7 +116,6 @@ def notice_message(text: str) -> bytes:
 
 async def serve_peer(notebook: OpenNotebook, peer: CommandPeer) -> None:
     """Serve ``peer`` until it goes: the document's sync, and its commands in order."""
-    notebook.room.notice = notice_message
     send, waiting = anyio.create_memory_object_stream[str](MAX_WAITING_COMMANDS)
     side = _YjsSide(notebook.room, peer, send)
     async with anyio.create_task_group() as tasks:

@@ -12,19 +12,17 @@ from __future__ import annotations
 
 import logging
 import time
-from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 import anyio
 
-from interlace.errors import NotFound
 from interlace.notebooks._files import (
     SERVER_STATE,
     FileSpill,
     NotebookFile,
     remove_stale_temporaries,
-    resolve,
 )
+from interlace.notebooks._hidden import HiddenFiles
 from interlace.notebooks._migrate import migrate_update_log
 from interlace.notebooks._notebook import OpenNotebook
 from interlace.notebooks._peers import serve_peer
@@ -66,7 +64,7 @@ class NotebookService:
         allow_hidden: bool = False,
     ) -> None:
         self.root = root.resolve()
-        self.allow_hidden = allow_hidden
+        self.hidden = HiddenFiles(self.root, allow_hidden)
         self.sessions = sessions
         self.tasks = tasks
         state = self.root / SERVER_STATE
@@ -88,7 +86,7 @@ class NotebookService:
         path = _key(path)
         notebook = self.notebooks.get(path)
         if notebook is None:
-            file = NotebookFile(self._resolve(path), path, self.recordings)
+            file = NotebookFile(self.hidden.resolve(path), path, self.recordings)
             remove_stale_temporaries(file.target.parent)
             if self.keep_history_days is not None:
                 self.recordings.forget_before(path, self._cutoff())
@@ -97,18 +95,6 @@ class NotebookService:
             self.notebooks[path] = notebook
             self.tasks.start_soon(self._run, notebook)
         return notebook
-
-    def _resolve(self, path: str) -> Path:
-        """The file of notebook ``path``; NotFound for the server's own state, or for a hidden
-        path (a dotfile, or a link to one) unless hidden files are allowed."""
-        target = resolve(self.root, path)
-        inside = target.relative_to(self.root).parts
-        named = PurePosixPath(path.strip("/")).parts
-        if SERVER_STATE in inside[:1] or SERVER_STATE in named[:1]:
-            raise NotFound(f"no notebook {path}")
-        if not self.allow_hidden and any(p.startswith(".") for p in (*named, *inside)):
-            raise NotFound(f"no notebook {path}")
-        return target
 
     async def _run(self, notebook: OpenNotebook) -> None:
         """Run one notebook in its own failure domain: a fault there closes it alone.
