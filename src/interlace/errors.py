@@ -25,11 +25,12 @@ at the boundary where they occur, so callers catch interlace's names only::
     │   ├── InvalidNotebook       not an nbformat 4 notebook
     │   ├── BadCommand            a command or request that is malformed or names nothing
     │   └── NotWaiting            an answer to an ``input()`` no cell is asking
-    └── RecordingError            a recording that cannot be read, or a moment it lacks
+    ├── RecordingError            a recording that cannot be read, or a moment it lacks
+    └── StorageError              the disk refused a write (full, read-only, failing)
 
 Adapters (HTTP, websockets, JSON-RPC) turn these into their own answers at one
 place each: a ``NotFound`` is a 404, an ``InvalidNotebook`` or ``BadCommand`` a
-400, ``NotWaiting`` a 409.
+400, ``NotWaiting`` a 409, a ``StorageError`` a 507.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ __all__ = [
     "RecordingError",
     "ReplayedMessage",
     "ReplyTimeout",
+    "StorageError",
     "UnsupportedSignatureScheme",
     "UnsupportedVersion",
 ]
@@ -146,3 +148,8 @@ class NotWaiting(NotebookError):
 
 class RecordingError(InterlaceError, ValueError):
     """A recording that cannot be read, or a moment it does not have."""
+
+
+class StorageError(InterlaceError, OSError):
+    """The disk refused to store something (it is full, read-only or failing): nothing of
+    that write was kept, and the caller decides what to refuse or hold."""

@@ -53,6 +53,12 @@ async def test_a_kernel_that_exits_at_once_is_a_start_error() -> None:
     await manager.shutdown()
 
 
+async def test_a_failed_start_in_async_with_is_a_start_error_and_closes_cleanly() -> None:
+    with pytest.raises(KernelStartError, match="exited with code 3"):
+        async with KernelManager(spec([sys.executable, "-c", "raise SystemExit(3)"])):
+            raise AssertionError("the kernel did not start")
+
+
 def test_unknown_kernelspec_is_a_clear_error() -> None:
     with pytest.raises(KernelSpecError, match="no kernelspec named 'nope'"):
         KernelManager("nope")

@@ -9,7 +9,7 @@ import anyio
 import pytest
 
 from interlace.collab import Room
-from interlace.collab import _room as room_module
+from interlace.collab import _lines as lines_module
 from interlace.record import Recordings
 from tests.notebooks.ypeer import NOTEBOOK
 
@@ -62,7 +62,7 @@ async def _type_into(room: Room, edits: int, reader: _Peer) -> None:
 async def test_a_peer_that_stops_reading_is_dropped_past_the_backlog(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(room_module, "MAX_PEER_BACKLOG", 64 * 1024)
+    monkeypatch.setattr(lines_module, "MAX_PEER_BACKLOG", 64 * 1024)
     room = _room(tmp_path)
     stuck, reading = _Peer(reading=False), _Peer(reading=True)
 

@@ -15,9 +15,10 @@ from pycrdt import (
     create_update_message,
     handle_sync_message,
 )
+from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
-from interlace.collab import NotebookDocument
+from interlace.collab import RESYNC, NotebookDocument
 from interlace.notebooks import COMMAND_REPLY
 from tests.server.conftest import TOKEN
 
@@ -52,16 +53,25 @@ NOTEBOOK = {
 
 
 class YPeer:
-    """A Yjs peer of our own over a websocket, using pycrdt's sync functions."""
+    """A Yjs peer of our own over a websocket, using pycrdt's sync functions.
 
-    def __init__(self, server: RunningServer, path: str) -> None:
+    Given the ``document`` of an earlier peer, it reconnects with it, as a page does
+    after its websocket dropped (what was typed offline goes in its sync step 2).
+    """
+
+    def __init__(
+        self, server: RunningServer, path: str, document: NotebookDocument | None = None
+    ) -> None:
         url = f"ws://127.0.0.1:{server.port}/api/collab/{path}?token={TOKEN}"
         self.ws: ClientConnection = connect(url, open_timeout=30, max_size=None, legacy=True)
-        self.document = NotebookDocument(Doc())
+        self.document = document if document is not None else NotebookDocument(Doc())
         self.replies: list[dict[str, Any]] = []
         """Every command's reply, in order."""
+        self.resync: dict[str, Any] | None = None
+        """What the server said when it told this peer to drop its document (``RESYNC``)."""
+        self.closed = False
         self._sending = True
-        self.document.doc.observe(self._send_update)
+        self._subscription = self.document.doc.observe(self._send_update)
         self.ws.send(create_sync_message(self.document.doc))
 
     def _send_update(self, event: Any) -> None:
@@ -70,15 +80,21 @@ class YPeer:
 
     def pump(self, quiet: float = 0.3) -> None:
         """Apply what the server sent until it has been quiet for ``quiet`` seconds."""
-        while True:
+        while not self.closed:
             try:
                 message = self.ws.recv(timeout=quiet)
             except TimeoutError:
+                return
+            except ConnectionClosed:
+                self.closed = True
                 return
             if isinstance(message, str):
                 raise AssertionError(f"the server sent a text frame: {message!r}")
             if message[0] == COMMAND_REPLY:
                 self.replies.append(json.loads(message[1:]))
+                continue
+            if message[0] == RESYNC:
+                self.resync = json.loads(message[1:])
                 continue
             if message[0] != YMessageType.SYNC:
                 continue
@@ -104,6 +120,8 @@ class YPeer:
         raise AssertionError(f"condition never held; the document is {self.document.to_notebook()}")
 
     def close(self) -> None:
+        """Leave; the document stays, to reconnect with (``YPeer(..., document=)``)."""
+        self.document.doc.unobserve(self._subscription)
         self.ws.close()
 
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from pycrdt import Doc, Text
 
+from interlace.errors import StorageError
 from interlace.record import RecordingError, Recordings
 
 if TYPE_CHECKING:
@@ -183,3 +184,59 @@ def test_a_large_notebook_is_snapshotted_by_what_changed_not_by_count(tmp_path: 
     assert text_at(recordings, "big.ipynb", 1000) == str(text)  # 1,000 changes, merged
     assert text_at(recordings, "big.ipynb", 150) == str(text)[: 50_000 + 150]
     assert _rows(database, "snapshots", "big.ipynb") == 1
+
+
+def full(recordings: Recordings, is_full: bool) -> None:
+    """Make the database as full as a full disk makes it (SQLite's own SQLITE_FULL), or not."""
+    database = recordings._db
+    pages = database.execute("PRAGMA page_count").fetchone()[0]
+    database.execute(f"PRAGMA max_page_count = {pages if is_full else 1 << 30}")
+
+
+def test_changes_the_disk_refused_are_stored_whole_once_it_takes_writes(tmp_path: Path) -> None:
+    recordings = Recordings(tmp_path / "r.sqlite", snapshot_every=1000)
+    doc: Doc[Any] = Doc()
+    text = doc.get("source", type=Text)
+    recorder = recordings.recorder("a.ipynb", doc.get_update)
+    refused: list[StorageError] = []
+
+    def changed(event: TransactionEvent) -> None:
+        try:
+            recorder.record("output", "alice", change=event.update)
+        except StorageError as exc:
+            refused.append(exc)
+
+    doc.observe(changed)
+    text.insert(0, "kept. ")
+    full(recordings, True)
+    for number in range(300):  # enough to need a page the database may not take
+        text.insert(len(text), f"{number:03d} held while full; ")
+    assert refused
+    assert "full" in str(refused[0])
+    assert recorder.behind
+    full(recordings, False)
+    text.insert(len(text), "after.")
+    assert not recorder.behind
+    assert text_at(recordings, "a.ipynb", recordings._last_seq("a.ipynb")) == str(text)
+    assert "stored" in [event.kind for event in recordings.events("a.ipynb")]
+
+
+def test_a_change_stored_ahead_is_refused_whole_or_kept_whole(tmp_path: Path) -> None:
+    recordings = Recordings(tmp_path / "r.sqlite")
+    doc: Doc[Any] = Doc()
+    recorder = recordings.recorder("a.ipynb", doc.get_update)
+    peer: Doc[Any] = Doc()
+    source = peer.get("source", type=Text)
+    source.insert(0, "x" * 100_000)  # more than a full database takes
+    full(recordings, True)
+    with pytest.raises(StorageError):
+        recorder.store_ahead("bob", peer.get_update())
+    full(recordings, False)
+    seq = recorder.store_ahead("bob", peer.get_update())
+    recorder.relabel(seq, "created", {"cells": ["c1"]})
+    event = recordings.event("a.ipynb", seq)
+    assert (event.kind, event.actor, event.data) == ("created", "bob", {"cells": ["c1"]})
+    assert text_at(recordings, "a.ipynb", seq) == "x" * 100_000
+    again = recorder.store_ahead("bob", peer.get_update())  # nothing new: retracted
+    recorder.retract(again)
+    assert [e.seq for e in recordings.events("a.ipynb")][-1] == seq

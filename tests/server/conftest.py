@@ -15,19 +15,28 @@ import pytest
 from websockets.sync.client import ClientConnection, connect
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterator, Sequence
 
 TOKEN = "test-token-0123456789"
 INTERLACE = str(Path(sys.executable).with_name("interlace"))
 
 
 class RunningServer:
-    def __init__(self, root: Path, *arguments: str, token: str = TOKEN) -> None:
-        """``token``: the one ``arguments`` give the server (``self.http`` sends it)."""
+    def __init__(
+        self,
+        root: Path,
+        *arguments: str,
+        token: str = TOKEN,
+        wrapper: Sequence[str] = (),
+        env: dict[str, str] | None = None,
+    ) -> None:
+        """``token``: the one ``arguments`` give the server (``self.http`` sends it);
+        ``wrapper``: a command the server runs under (``nsenter ...``)."""
         self.root = root
         self.stopped, self.logged = False, ""
         self.process = subprocess.Popen(
             [
+                *wrapper,
                 INTERLACE,
                 "server",
                 "--port",
@@ -40,6 +49,7 @@ class RunningServer:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
+            env=env,
         )
         assert self.process.stdout is not None
         for line in self.process.stdout:
@@ -84,6 +94,15 @@ class RunningServer:
             _, err = self.process.communicate()
         self.logged = err
         return err
+
+    def kill(self) -> None:
+        """SIGKILL the server, as a crash or the OOM killer would (its kernels notice it)."""
+        if self.stopped:
+            return
+        self.stopped = True
+        self.http.close()
+        self.process.kill()
+        _, self.logged = self.process.communicate(timeout=30)
 
     def __enter__(self) -> RunningServer:
         return self

@@ -72,7 +72,11 @@ class KernelManager:
         self._restarted = anyio.Event()
 
     async def __aenter__(self) -> KernelManager:
-        await self.start()
+        try:
+            await self.start()
+        except BaseException:  # what start opened is closed in this task, then re-raised
+            await self.shutdown()
+            raise
         return self
 
     async def __aexit__(

@@ -1,8 +1,9 @@
 """Server-owned collaborative notebooks: the shared document, rooms, execution into it."""
 
 from interlace.collab._document import NotebookDocument as NotebookDocument
+from interlace.collab._lines import Peer as Peer
 from interlace.collab._outputs import as_output as as_output
-from interlace.collab._room import Peer as Peer
+from interlace.collab._room import RESYNC as RESYNC
 from interlace.collab._room import Room as Room
 from interlace.collab._runs import CellRuns as CellRuns
 from interlace.collab._runs import OutputSpill as OutputSpill
@@ -21,6 +22,7 @@ __all__ = [
     "CELL_TYPES",
     "MAX_STREAM_CHARS",
     "OUTPUT_TYPES",
+    "RESYNC",
     "CellRuns",
     "NotebookDocument",
     "OutputSpill",

@@ -170,6 +170,11 @@ class NotebookDocument:
         self.meta: Map[Any] = self.doc.get("meta", type=Map)
         self.kernel: Map[Any] = self.doc.get("kernel", type=Map)
         """What the notebook's kernel is doing, for the page: not part of the notebook file."""
+        self.room: Map[Any] = self.doc.get("room", type=Map)
+        """What the server tells everyone about the notebook (not part of the file): the
+        writer its history started with (``base``), and notices: a disk that refuses
+        writes (``storage``), a file changed on disk meanwhile (``conflict``), a peer's
+        unmergeable changes kept as a copy (``recovered``)."""
 
     # nbformat.
 
@@ -178,6 +183,7 @@ class NotebookDocument:
         """Load an nbformat 4 notebook; cell ids are kept (made for cells that have none)."""
         document = cls()
         with document.doc.transaction():
+            document.room["base"] = document.doc.client_id
             for key in _NOTEBOOK_KEYS:
                 document.meta[key] = copy.deepcopy(
                     notebook.get(key, {} if key == "metadata" else 4)
@@ -322,6 +328,23 @@ class NotebookDocument:
     def set_input_request(self, request: JSONDict | None) -> None:
         """The running cell waits for ``input()``: its id, the prompt, whether it is a password."""
         self.kernel["input"] = request
+
+    # What the server tells everyone.
+
+    def base(self) -> int | None:
+        """The writer that made this document from its file: every peer that shares the
+        document's history has its changes (None in documents from before it was noted)."""
+        value: Any = self.room.get("base")
+        return int(value) if is_count(value) else None
+
+    def notice(self, key: str) -> Any:
+        value = self.room.get(key)
+        return value.to_py() if isinstance(value, Map | Array) else value
+
+    def set_notice(self, key: str, value: JSONDict | str | None) -> None:
+        """Show ``value`` to everyone under ``key`` (None takes it away)."""
+        if self.notice(key) != value:
+            self.room[key] = copy.deepcopy(value)
 
     # Outputs, written by the server as the kernel sends them.
 

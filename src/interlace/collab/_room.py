@@ -6,28 +6,53 @@ else happens, broadcast to every peer, and written back to the ``.ipynb``
 shortly after (debounced, atomic).
 Cells run on the server: their outputs go into the document as they arrive,
 whether or not anyone is connected.
+
+Nothing a peer sent is lost to a full disk: a peer's update is stored before it
+is applied, and one the disk refuses is not applied; the peer keeps it, is
+told, and is asked for it again once the disk takes writes. What the server
+writes meanwhile (outputs) is held in memory and stored whole then. Everyone
+sees a notice (the document's ``room.storage``) until then.
+
+Nor is anything merged that should not be: a peer whose document has another
+history (the log was lost and the room rebuilt from the file, while the peer
+kept the old document) would duplicate or overwrite what the room holds. The
+room tells it by its state vector, takes its document apart from the room's,
+keeps what it had that the room lacks as a copy beside the notebook
+(``keep_copy``), and tells it to start again from the room's document
+(``RESYNC``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
-import math
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 import anyio
 from pycrdt import (
     YMessageType,
+    YSyncMessageType,
     create_sync_message,
     create_update_message,
     handle_sync_message,
+    write_message,
 )
 
 from interlace.collab._document import NotebookDocument
+from interlace.collab._lines import Peer, PeerLine
 from interlace.collab._presence import Presence
 from interlace.collab._runs import CellRuns
 from interlace.collab._schema import repair_cell, repair_meta
-from interlace.errors import InterlaceError, MalformedUpdate
+from interlace.collab._sync import (
+    EMPTY_UPDATE,
+    SyncMessage,
+    check_update,
+    read_sync,
+    state_vector,
+)
+from interlace.errors import InterlaceError, MalformedUpdate, StorageError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -37,7 +62,7 @@ if TYPE_CHECKING:
     from interlace.collab._runs import OutputSpill
     from interlace.protocol import JSONDict
 
-__all__ = ["Peer", "Room"]
+__all__ = ["RESYNC", "Peer", "Room"]
 
 log = logging.getLogger("interlace.collab")
 
@@ -47,26 +72,37 @@ AUTOSAVE_DELAY = 1.0
 _CELL_CHANGES = ("created", "deleted", "moved")
 """Edits recorded under their own kind, in this order of precedence."""
 
-MAX_PEER_BACKLOG = 64 << 20
-"""Bytes queued for one peer that does not read; beyond it the peer is dropped (it
-reconnects and syncs what it missed in one message)."""
+FAREWELL_TIMEOUT = 10.0
+"""Seconds the last message to a peer being let go may take to be sent."""
 
+STORAGE_RETRY = 1.0
+"""Seconds between tries to store what the disk refused."""
 
-class Peer(Protocol):
-    """A connected client, e.g. a websocket, carrying Yjs protocol messages."""
+RESYNC = 101
+"""The message type that tells a peer its document has another history than the room's:
+it must drop its document and sync anew (Yjs uses 0 to 3, commands' replies 100). The
+JSON after it says why and where its changes were kept (``recovered``, a path or null)."""
 
-    async def send(self, message: bytes) -> None: ...
-
-    async def receive(self) -> bytes | None:
-        """The next message, or None once the peer has gone."""
+_ASK_EVERYTHING = bytes([YMessageType.SYNC, YSyncMessageType.SYNC_STEP1]) + write_message(b"\0")
+"""Sync step 1 with an empty state vector: the peer answers with its whole document."""
 
 
 class Recorder(Protocol):
     """Where a room's changes and history go (``interlace.record`` keeps them)."""
 
+    behind: bool
+
     def record(
         self, kind: str, actor: str, data: JSONDict | None = None, change: bytes | None = None
     ) -> int | None: ...
+
+    def store_ahead(self, actor: str, change: bytes) -> int: ...
+
+    def relabel(self, seq: int, kind: str, data: JSONDict) -> None: ...
+
+    def retract(self, seq: int) -> None: ...
+
+    def catch_up(self) -> None: ...
 
 
 class NotebookLog(Protocol):
@@ -97,12 +133,15 @@ class Room:
         self.path = path
         self.document = document
         self._save = save
-        self._peers: dict[int, _PeerLine] = {}
+        self._peers: dict[int, PeerLine] = {}
         self.recorder = log_.recorder(path, document.doc.get_update)
         self.presence = Presence(document.doc, self._broadcast, self.record)
         self._changed = anyio.Event()
         self._running = anyio.CancelScope()
         self._applying_from: int | None = None
+        self._ahead: int | None = None
+        """The seq of the peer's change being applied, stored before it was."""
+        self._applied = False
         self.runs = CellRuns(document, spill, self.record, kernel_state)
         self._touched: dict[str, set[str]] = {}
         self._from_peer: set[str] = set()
@@ -115,6 +154,13 @@ class Room:
         """Whether the document changed since it was last saved (or loaded from its file)."""
         self.notice: Callable[[str], bytes] | None = None
         """Makes the message that tells a peer what was wrong with its update."""
+        self.keep_copy: Callable[[JSONDict], str] | None = None
+        """Keeps a notebook beside this one (a peer's unmergeable document); its path."""
+        self.storage_problem: str | None = None
+        """What the disk refused last, while something of it is not stored yet."""
+        self._save_failed = False
+        self._storage_trouble = anyio.Event()
+        self._kept_copies: set[str] = set()
         self._cells_subscription = document.cells.observe_deep(self._on_cells)
         self._meta_subscription = document.meta.observe_deep(self._on_meta)
         self._subscription = document.doc.observe(self._on_change)
@@ -144,21 +190,34 @@ class Room:
         """Record the change (who made it, which cells it touched), then broadcast it."""
         update = event.update
         touched, self._touched = self._touched, {}
-        if self._writing is not None:
-            kind, actor = self._writing
-            self.recorder.record(kind, actor, change=update)
-        elif self._applying_from is not None:
+        if self._applying_from is not None:
             kind = next((k for k in _CELL_CHANGES if k in touched), "edit")
             cells = sorted(touched.get(kind, ()))
-            actor = self.presence.name_of(self._applying_from)
-            self.recorder.record(kind, actor, {"cells": cells}, change=update)
+            if self._ahead is not None:  # stored already: only its kind is known now
+                self._applied = True
+                self._quietly(self.recorder.relabel, self._ahead, kind, {"cells": cells})
+        elif self._writing is not None:
+            self._store(*self._writing, update)
         else:
-            kind, actor = self.runs.writing()
-            self.recorder.record(kind, actor, change=update)
+            self._store(*self.runs.writing(), update)
         self._broadcast(create_update_message(update), skip=self._applying_from)
         self._changed.set()
         if self._writing != _FROM_FILE:
             self.dirty = True
+
+    def _store(self, kind: str, actor: str, update: bytes) -> None:
+        """Record a change the server made; a refusal is held (see the module's doc)."""
+        try:
+            self.recorder.record(kind, actor, change=update)
+        except StorageError as exc:
+            self._storage_failed(exc)
+
+    def _quietly(self, write: Callable[..., None], *arguments: Any) -> None:
+        """A write whose failure loses nothing (a label): logged, never raised."""
+        try:
+            write(*arguments)
+        except StorageError as exc:
+            log.warning("%s: %s", self.path, exc)
 
     def _on_meta(self, events: list[Any]) -> None:
         if self._applying_from is not None:
@@ -174,8 +233,12 @@ class Room:
                     self._from_peer.add(cell_id)
 
     def record(self, kind: str, actor: str, data: JSONDict | None = None) -> None:
-        """Record an event that is not a document change (a run, a kernel event, a visit)."""
-        self.recorder.record(kind, actor, data)
+        """Record an event that is not a document change (a run, a kernel event, a visit);
+        one the disk refuses is logged and lost (the document is not)."""
+        try:
+            self.recorder.record(kind, actor, data)
+        except StorageError as exc:
+            self._storage_failed(exc)
 
     def _broadcast(self, message: bytes, skip: int | None = None) -> None:
         """Queue ``message`` for every peer but ``skip``; a peer on its way out is passed over."""
@@ -186,10 +249,12 @@ class Room:
     # Running the room (in the server's task group).
 
     async def run(self) -> None:
-        """Autosave, run queued cells and keep presence, until the room is closed."""
+        """Autosave, run queued cells, keep presence and store what the disk refused, until
+        the room is closed."""
         with self._running:
             async with anyio.create_task_group() as tasks:
                 tasks.start_soon(self._autosave)
+                tasks.start_soon(self._keep_storing)
                 tasks.start_soon(self.runs.run)
                 tasks.start_soon(self.presence.awareness.start)
 
@@ -206,8 +271,60 @@ class Room:
             self._save(self.document.to_notebook())
         except (OSError, InterlaceError) as exc:
             log.error("could not save %s: %s", self.path, exc)
+            self._save_failed = True
+            self._storage_failed(exc)
         else:
             self.dirty = False
+            self._save_failed = False
+
+    # What the disk refused.
+
+    def _storage_failed(self, exc: Exception) -> None:
+        """The disk refused a write: show it to everyone, and try again until it is stored.
+
+        Called from within document changes, so the notice itself is written by
+        ``_keep_storing``."""
+        if self.storage_problem is None:
+            log.error(
+                "%s: the disk refuses writes; holding changes until it takes them: %s",
+                self.path,
+                exc,
+            )
+        self.storage_problem = str(exc)
+        self._storage_trouble.set()
+
+    async def _keep_storing(self) -> None:
+        while True:
+            await self._storage_trouble.wait()
+            self.document.set_notice("storage", self.storage_problem)
+            while True:  # nothing tells when the disk has room again: look now and then
+                if self._stored_everything():
+                    break
+                await anyio.sleep(STORAGE_RETRY)
+            self._storage_trouble = anyio.Event()
+            self.storage_problem = None
+            log.warning("%s: the disk takes writes again; everything held is stored", self.path)
+            self.document.set_notice("storage", None)
+            self._ask_owing_peers()
+
+    def _stored_everything(self) -> bool:
+        """Store what is held (the document whole, the file); whether all of it went."""
+        try:
+            if self.recorder.behind:
+                self.recorder.catch_up()
+        except StorageError as exc:
+            self.storage_problem = str(exc)
+            return False
+        if self._save_failed:
+            self.save()
+        return not self._save_failed
+
+    def _ask_owing_peers(self) -> None:
+        """Ask each peer whose change was refused for what it has that the room lacks."""
+        for line in self._peers.values():
+            if line.owes:
+                line.owes = False
+                line.queue(create_sync_message(self.document.doc))
 
     # Peers.
 
@@ -215,7 +332,7 @@ class Room:
         """Sync with one peer until it goes, is dropped, or the room closes: step 1 both
         ways, then updates and awareness."""
         key = id(peer)
-        line = self._peers[key] = _PeerLine()
+        line = self._peers[key] = PeerLine()
         try:
             with line.scope:
                 async with anyio.create_task_group() as tasks:
@@ -225,6 +342,9 @@ class Room:
                         line.queue(greeting)
                     while (message := await peer.receive()) is not None:
                         self._handle(key, message, line)
+                        if line.leaving:
+                            await line.sent_all(FAREWELL_TIMEOUT)
+                            break
                     tasks.cancel_scope.cancel()
         finally:
             self._peers.pop(key, None)
@@ -240,30 +360,122 @@ class Room:
         if (line := self._peers.get(id(peer))) is not None:
             self._queue(line, message)
 
-    def _queue(self, line: _PeerLine, message: bytes) -> None:
+    def _queue(self, line: PeerLine, message: bytes) -> None:
         if not line.queue(message):
             log.warning("%s: dropped a peer %d bytes behind", self.path, line.backlog)
 
-    def _handle(self, key: int, message: bytes, reply_to: _PeerLine) -> None:
+    def _handle(self, key: int, message: bytes, line: PeerLine) -> None:
         if not message:
             return
         if message[0] == YMessageType.SYNC:
-            self._applying_from = key
             try:
-                reply = handle_sync_message(message[1:], self.document.doc)
-            except (ValueError, RuntimeError) as exc:
+                sync = read_sync(message)
+            except MalformedUpdate as exc:
                 log.warning("%s: dropped a malformed sync message: %s", self.path, exc)
                 return
-            finally:
-                self._applying_from = None
-            if reply is not None:
-                reply_to.queue(reply)
-            self._repair(reply_to)
+            if line.foreign is not None:
+                if sync.is_update:
+                    self._recover_foreign(key, sync, line)
+            elif sync.is_update:
+                self._accept(key, sync.payload, line)
+            else:
+                self._answer_step1(sync.payload, message, line)
         elif message[0] == YMessageType.AWARENESS:
             try:
                 self.presence.apply(key, message)
             except MalformedUpdate as exc:
                 log.warning("%s: dropped an awareness message: %s", self.path, exc)
+
+    def _answer_step1(self, payload: bytes, message: bytes, line: PeerLine) -> None:
+        """Send the peer what it lacks, unless its document has another history: then ask
+        it for the whole of it, to keep apart (``_recover_foreign``)."""
+        try:
+            clocks = state_vector(payload)
+        except MalformedUpdate as exc:
+            log.warning("%s: dropped a malformed sync message: %s", self.path, exc)
+            return
+        base = self.document.base()
+        if clocks and base is not None and base not in clocks:
+            log.warning("%s: a peer's document has another history; keeping it apart", self.path)
+            line.keep_apart()
+            line.queue(_ASK_EVERYTHING)
+            return
+        reply = handle_sync_message(message[1:], self.document.doc)
+        if reply is not None:
+            line.queue(reply)
+
+    def _accept(self, key: int, update: bytes, line: PeerLine) -> None:
+        """Store a peer's update, then apply it; refused (and the peer told) if the disk
+        refuses it, dropped if it is malformed."""
+        if update == EMPTY_UPDATE or line.owes:  # an owing peer is asked again later
+            return
+        try:
+            check_update(update)
+        except MalformedUpdate as exc:
+            log.warning("%s: dropped a malformed update: %s", self.path, exc)
+            return
+        try:
+            seq = self.recorder.store_ahead(self.presence.name_of(key), update)
+        except StorageError as exc:
+            self._refuse(line, exc)
+            return
+        self._applying_from, self._ahead, self._applied = key, seq, False
+        try:
+            self.document.doc.apply_update(update)
+        finally:
+            self._applying_from = self._ahead = None
+        if not self._applied:  # it held nothing new
+            self._quietly(self.recorder.retract, seq)
+        self._repair(line)
+
+    def _refuse(self, line: PeerLine, exc: StorageError) -> None:
+        line.owes = True
+        self._storage_failed(exc)
+        if self.notice is not None:
+            line.queue(
+                self.notice(
+                    "the server's disk refused your change, so it was not applied; it is kept "
+                    f"in your page and taken once the disk takes writes again ({exc})"
+                )
+            )
+
+    def _recover_foreign(self, key: int, sync: SyncMessage, line: PeerLine) -> None:
+        """Keep a peer's document of another history apart; once it sent it whole (its
+        step 2), keep what it has that the room lacks as a copy and tell it to resync."""
+        try:
+            kept = line.take_foreign(sync.payload)
+        except (ValueError, RuntimeError) as exc:
+            log.warning("%s: dropped a malformed update: %s", self.path, exc)
+            kept = False
+        if kept and sync.step != YSyncMessageType.SYNC_STEP2:
+            return  # an update typed meanwhile: its whole document comes in its step 2
+        copy = self._keep_foreign(line) if kept else None
+        who = self.presence.name_of(key)
+        self.record("resynced", who, {"recovered": copy})
+        reason = "the notebook's history on the server is not the one your document has"
+        reply = {"reason": reason, "recovered": copy}
+        line.say_last(bytes([RESYNC]) + json.dumps(reply).encode("utf-8"))
+
+    def _keep_foreign(self, line: PeerLine) -> str | None:
+        """A copy beside the notebook of the peer's document, if it holds cells or sources
+        the room's lacks (and no equal copy was kept already); its path."""
+        theirs = line.foreign_document().to_notebook()
+        ours = {cell["id"]: cell["source"] for cell in self.document.to_notebook()["cells"]}
+        if all(ours.get(cell["id"]) == cell["source"] for cell in theirs["cells"]):
+            return None
+        digest = json.dumps(theirs["cells"], sort_keys=True)
+        if digest in self._kept_copies or self.keep_copy is None:
+            return None
+        self._kept_copies.add(digest)
+        try:
+            path = self.keep_copy(theirs)
+        except (OSError, InterlaceError) as exc:
+            log.error("%s: could not keep a peer's unmergeable document: %s", self.path, exc)
+            return None
+        log.warning("%s: a peer's unmergeable changes were kept in %s", self.path, path)
+        at = datetime.now(UTC).isoformat()
+        self.document.set_notice("recovered", {"path": path, "at": at})
+        return path
 
     @contextlib.contextmanager
     def _written_as(self, kind: str, actor: str) -> Iterator[None]:
@@ -279,7 +491,7 @@ class Room:
         with self._written_as(*_FROM_FILE):
             self.document.replace_with(notebook)
 
-    def _repair(self, sender: _PeerLine) -> None:
+    def _repair(self, sender: PeerLine) -> None:
         """Repair what a peer's update wrote off the notebook schema; tell that peer."""
         touched, self._from_peer = self._from_peer, set()
         if not touched:
@@ -332,38 +544,3 @@ def _touches(event: Any) -> Iterator[tuple[str, str]]:
     for cell_id, change in keys.items():
         if (kind := _TOP_LEVEL.get(change.get("action"))) is not None:
             yield kind, str(cell_id)
-
-
-class _PeerLine:
-    """What waits to be sent to one peer, bounded in bytes (``MAX_PEER_BACKLOG``)."""
-
-    def __init__(self) -> None:
-        self._send, self._receive = anyio.create_memory_object_stream[bytes](math.inf)
-        self.backlog = 0
-        self.scope = anyio.CancelScope()
-        """Cancelled to drop the peer."""
-
-    def queue(self, message: bytes) -> bool:
-        """Queue ``message``; False if that drops the peer for being too far behind.
-
-        One message alone (the first sync of a large notebook) always goes.
-        """
-        if self.scope.cancel_called:
-            return True
-        if self.backlog and self.backlog + len(message) > MAX_PEER_BACKLOG:
-            self.scope.cancel()
-            return False
-        with contextlib.suppress(anyio.BrokenResourceError, anyio.ClosedResourceError):
-            self._send.send_nowait(message)
-            self.backlog += len(message)
-        return True
-
-    async def forward(self, peer: Peer) -> None:
-        async with self._receive:
-            async for message in self._receive:
-                await peer.send(message)
-                self.backlog -= len(message)
-
-    def close(self) -> None:
-        self._send.close()
-        self._receive.close()

@@ -4,8 +4,9 @@ Runs are queued per notebook and executed one at a time on the notebook's
 kernel. Each cell's metadata keeps a record of its last run under
 ``metadata.interlace``: who asked, when it was queued, started and finished,
 how long it took, and its status, one of ``queued``, ``running``, ``ok``,
-``error``, ``interrupted``, ``restarted``, ``died`` or ``cancelled``. As in
-Jupyter, an error, an interrupt or a restart drops the cells still queued.
+``error``, ``interrupted``, ``restarted``, ``died``, ``cancelled`` or ``failed``
+(its kernel could not start). As in Jupyter, an error, an interrupt or a restart
+drops the cells still queued.
 """
 
 from __future__ import annotations
@@ -132,6 +133,17 @@ class CellRuns:
         self._queued.extend(cell_ids)
         self._send.send_nowait((cell_ids, start, who, self._generation))
         self._event("queued", who, {"cells": cell_ids, "kernel": kernel})
+
+    def could_not_start(self, cell_ids: list[str], who: str, exc: InterlaceError) -> None:
+        """The kernel to run ``cell_ids`` on could not start: the first code cell shows why,
+        each one's run record says so, and the history has it."""
+        code = [c for c in cell_ids if self.document.cell(c)["cell_type"] == "code"]
+        self._event("failed", who, {"cells": code, "reason": str(exc)})
+        for cell_id in code:
+            self._mark_cell(cell_id, {"by": who, "status": "failed", "finished": _now()})
+        if code:
+            self.document.clear_outputs(code[0])
+            self._write_failure(code[0], exc)
 
     def render(self, cell_ids: list[str], who: str) -> None:
         """Markdown (or raw) cells were run: nothing for the kernel, but recorded."""
@@ -329,6 +341,16 @@ class CellRuns:
                     output = {"output_type": "stream", "name": name, "text": text}
                     self.document.add_output(cell_id, output, full_output=link)
 
+    def _spill(self, cell_id: str, name: str, text: str) -> str | None:
+        """Keep the stream's whole text; where it is, or None (the document keeps its tail)."""
+        if self.spill is None:
+            return None
+        try:
+            return self.spill.append(cell_id, name, text)
+        except OSError as exc:
+            log.warning("could not keep the whole %s of cell %s: %s", name, cell_id, exc)
+            return None
+
     def _write(self, cell_id: str, message: Message) -> None:
         document = self.document
         if cell_id not in document.cells:
@@ -347,7 +369,7 @@ class CellRuns:
             document.clear_outputs(cell_id)
         if output["output_type"] == "stream":
             name, text = str(output["name"]), str(output["text"])
-            link = self.spill.append(cell_id, name, text) if self.spill is not None else None
+            link = self._spill(cell_id, name, text)
             pieces, _ = self._pending_streams.get(name, ([], None))
             pieces.append(text)  # joined once at the flush: many small messages stay linear
             self._pending_streams[name] = (pieces, link)

@@ -19,12 +19,13 @@ import logging
 import os
 import re
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
 from urllib.parse import quote
 
 from interlace.collab import CELL_ID, CELL_TYPES, OUTPUT_TYPES, is_count
-from interlace.errors import InvalidNotebook, NotFound
+from interlace.errors import InvalidNotebook, NotFound, StorageError
 from interlace.store import atomic_write
 
 __all__ = [
@@ -178,6 +179,11 @@ class FileDigests(Protocol):
     def file_is(self, path: str, digest: str) -> None: ...
 
 
+def _serialized(notebook: dict[str, Any]) -> bytes:
+    """A notebook as Jupyter writes it (one space of indent, a final new line)."""
+    return (json.dumps(notebook, indent=1) + "\n").encode("utf-8")
+
+
 def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -244,11 +250,29 @@ class NotebookFile:
             log.warning("%s: %s", self.path, repair)
         self.seen = self._stamp()
         if self.digests is not None:
-            self.digests.file_is(self.path, _digest(data))
+            try:
+                self.digests.file_is(self.path, _digest(data))
+            except StorageError as exc:  # then it looks changed elsewhere, and is read again
+                log.warning("%s: %s", self.path, exc)
         return dict(notebook)
 
+    def keep_copy(self, notebook: dict[str, Any]) -> str:
+        """Write ``notebook`` beside this one as ``<name>.recovered-<time>.ipynb`` (never over
+        a file); its API path."""
+        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+        for attempt in range(1, 100):
+            suffix = "" if attempt == 1 else f"-{attempt}"
+            name = f"{self.target.stem}.recovered-{stamp}{suffix}.ipynb"
+            target = self.target.with_name(name)
+            if target.exists():
+                continue
+            atomic_write(target, _serialized(notebook))
+            parent = PurePosixPath(self.path).parent
+            return name if str(parent) == "." else f"{parent}/{name}"
+        raise InvalidNotebook(f"no free name for a copy of {self.path}")
+
     def save(self, notebook: dict[str, Any]) -> None:
-        data = (json.dumps(notebook, indent=1) + "\n").encode("utf-8")
+        data = _serialized(notebook)
         if self._stamp() not in (self.seen, None):
             conflict = self.target.with_name(f"{self.target.stem}.interlace-conflict.ipynb")
             atomic_write(conflict, data)

@@ -63,6 +63,7 @@ class OpenNotebook:
             path, file.load, recordings, self._save, spill, kernel_state=self._set_kernel_state
         )
         self.room.notice = notice_message
+        self.room.keep_copy = file.keep_copy
         if self.room.from_log and file.changed_elsewhere():
             log.warning("%s changed on disk while it was closed; loading the file", path)
             self.room.load_changed_file(file.load())
@@ -112,7 +113,12 @@ class OpenNotebook:
         if all(document.cell(c)["cell_type"] != "code" for c in cell_ids):
             runs.render(cell_ids, who)
             return cell_ids
-        kernel = await self.kernel()
+        try:
+            kernel = await self.kernel()
+        except InterlaceError as exc:
+            log.error("%s: the kernel could not start: %s", self.path, exc)
+            runs.could_not_start(cell_ids, who, exc)
+            raise
 
         async def start(code: str) -> RunningCell:
             return await kernel.client.execute(code, stdin=runs.ask, keep_outputs=False)

@@ -16,11 +16,19 @@ snapshot and the changes after it (``current_state``), so a killed server loses
 no edit. A notebook whose recording is off still logs its changes, as
 ``recorded = 0``: they are never listed, exported or played back, and each
 snapshot deletes the unrecorded changes it holds.
+
+A write the disk refuses (it is full) raises ``StorageError`` and stores nothing
+of that event. A peer's change is stored before it is applied (``store_ahead``),
+so a refused one is never applied. A change the server made already is held in
+the recorder's copy of the document, and the first write that succeeds after the
+disk failed stores that copy whole first (``catch_up``), so the log never
+misses a change it holds later ones of.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import sqlite3
 import time
@@ -30,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 from pycrdt import Doc, merge_updates
 
-from interlace.errors import RecordingError
+from interlace.errors import RecordingError, StorageError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -100,6 +108,19 @@ def _event(row: tuple[Any, ...]) -> Event:
     return Event(seq, at, actor, kind, json.loads(data) if data else {}, change)
 
 
+def _json(data: dict[str, Any]) -> str | None:
+    return json.dumps(data, separators=(",", ":")) if data else None
+
+
+@contextlib.contextmanager
+def _storing(what: str) -> Iterator[None]:
+    """Translate the database refusing a write (disk full, I/O error) into StorageError."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        raise StorageError(f"could not store {what}: {exc}") from exc
+
+
 class Recordings:
     """The recordings of every notebook under one root."""
 
@@ -140,12 +161,13 @@ class Recordings:
         return self._enabled[path]
 
     def set_enabled(self, path: str, enabled: bool) -> None:
+        with _storing("the recording setting"):
+            self._db.execute(
+                "INSERT INTO settings (path, enabled) VALUES (?, ?)"
+                " ON CONFLICT (path) DO UPDATE SET enabled = excluded.enabled",
+                (path, int(enabled)),
+            )
         self._enabled[path] = enabled
-        self._db.execute(
-            "INSERT INTO settings (path, enabled) VALUES (?, ?)"
-            " ON CONFLICT (path) DO UPDATE SET enabled = excluded.enabled",
-            (path, int(enabled)),
-        )
 
     # The file each notebook was last read from or written to.
 
@@ -159,19 +181,21 @@ class Recordings:
 
     def writing_file(self, path: str, digest: str) -> None:
         """``path``'s file is about to be written with content of ``digest``."""
-        self._db.execute(
-            "INSERT INTO files (path, pending) VALUES (?, ?)"
-            " ON CONFLICT (path) DO UPDATE SET pending = excluded.pending",
-            (path, digest),
-        )
+        with _storing("the digest of a file"):
+            self._db.execute(
+                "INSERT INTO files (path, pending) VALUES (?, ?)"
+                " ON CONFLICT (path) DO UPDATE SET pending = excluded.pending",
+                (path, digest),
+            )
 
     def file_is(self, path: str, digest: str) -> None:
         """``path``'s file was read or written: it holds content of ``digest``."""
-        self._db.execute(
-            "INSERT INTO files (path, digest, pending) VALUES (?, ?, NULL)"
-            " ON CONFLICT (path) DO UPDATE SET digest = excluded.digest, pending = NULL",
-            (path, digest),
-        )
+        with _storing("the digest of a file"):
+            self._db.execute(
+                "INSERT INTO files (path, digest, pending) VALUES (?, ?, NULL)"
+                " ON CONFLICT (path) DO UPDATE SET digest = excluded.digest, pending = NULL",
+                (path, digest),
+            )
 
     # Writing.
 
@@ -188,8 +212,38 @@ class Recordings:
         ).fetchone()
         return int(row[0]) if row[0] is not None else -1
 
+    def _append(
+        self, path: str, event: Event, recorded: bool, snapshot: tuple[int, bytes] | None
+    ) -> int:
+        """Store ``event`` and the ``snapshot`` (seq, state) due with it, both or neither;
+        the snapshot's size. StorageError if the disk refuses."""
+        with _storing(f"a change of {path}"), self._db:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._insert(path, event, recorded)
+            if snapshot is None:
+                return 0
+            size = self._snapshot(path, *snapshot)
+            if not recorded:
+                self._forget_unrecorded(path, snapshot[0])
+            return size
+
+    def _relabel(self, path: str, seq: int, kind: str, data: dict[str, Any]) -> None:
+        with _storing(f"an event of {path}"):
+            self._db.execute(
+                "UPDATE events SET kind = ?, data = ? WHERE path = ? AND seq = ?",
+                (kind, _json(data), path, seq),
+            )
+
+    def _retract(self, path: str, seq: int) -> None:
+        """Unlist event ``seq``: its change turned out to change nothing (the next snapshot
+        forgets it, as it forgets every unrecorded change)."""
+        with _storing(f"an event of {path}"):
+            self._db.execute(
+                "UPDATE events SET recorded = 0 WHERE path = ? AND seq = ?", (path, seq)
+            )
+
     def _insert(self, path: str, event: Event, recorded: bool = True) -> None:
-        data = json.dumps(event.data, separators=(",", ":")) if event.data else None
+        data = _json(event.data)
         self._db.execute(
             "INSERT INTO events (path, seq, at, actor, kind, data, change, recorded)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -300,7 +354,7 @@ class Recordings:
         keep_from = kept if kept is not None else last + 1
         if keep_from <= oldest:
             return 0
-        with self._db:
+        with _storing(f"the kept history of {path}"), self._db:
             self._db.execute("BEGIN")
             self._snapshot(path, keep_from - 1, self.state_at(path, keep_from - 1))
             dropped = self._db.execute(
@@ -355,7 +409,7 @@ class Recordings:
             first = json.loads(next(lines))
             doc: Doc[Any] = Doc()
             doc.apply_update(base64.b64decode(first["state"]))
-            with self._db:
+            with _storing(f"the recording of {path}"), self._db:
                 self._db.execute("BEGIN")
                 self._db.execute("DELETE FROM events WHERE path = ?", (path,))
                 self._db.execute("DELETE FROM snapshots WHERE path = ?", (path,))
@@ -393,6 +447,9 @@ class NotebookRecorder:
     where it cannot be read. The first event of every opening has a snapshot,
     and so has the first recorded event after recording was off, so every
     recorded moment is its nearest snapshot plus recorded changes only.
+
+    While the disk refuses writes the copy keeps every change the server made
+    (``behind``); the first write after that stores the copy whole (``catch_up``).
     """
 
     def __init__(self, recordings: Recordings, path: str, state: Callable[[], bytes]) -> None:
@@ -407,29 +464,104 @@ class NotebookRecorder:
         self._snapshot_due = True
         """The next recorded event needs a snapshot (the first one, or one after a pause)."""
         self._opening = True
-        self.record("opened" if self._seq < 0 else "resumed", "server")
+        self.behind = False
+        """Whether the copy holds changes the disk refused to store."""
+        with contextlib.suppress(StorageError):  # behind: the next write that works catches up
+            self.record("opened" if self._seq < 0 else "resumed", "server")
 
     def record(
         self, kind: str, actor: str, data: dict[str, Any] | None = None, change: bytes | None = None
     ) -> int | None:
-        """Append an event now; its seq, or None when this notebook's recording is off
-        (a change is still logged, to be kept until the next snapshot holds it)."""
+        """Append an event now (``change``, if any, is in the document already); its seq, or
+        None when this notebook's recording is off (a change is still logged, to be kept
+        until the next snapshot holds it).
+
+        StorageError if the disk refuses: the change is kept in the copy, for ``catch_up``.
+        """
         recorded = self.recordings.enabled(self.path)
         if change is not None:
             self._copy.apply_update(change)
-            self._changes_since_snapshot += 1
-            self._change_bytes_since_snapshot += len(change)
+            self._count(change)
         elif not recorded:
             return None
-        self._seq += 1
-        event = Event(self._seq, time.time(), actor, kind, data or {}, change)
-        self.recordings._insert(self.path, event, recorded)
-        if self._opening or (recorded and self._snapshot_due) or self._full():
-            self._take_snapshot(recorded)
+        if change is None:  # nothing to hold: a refused event is lost, the document is not
+            return self._append_event(kind, actor, data, None, recorded)
+        if self.behind:  # the change goes into the catch-up too: applying it again is a no-op
+            self._mark_behind(self.catch_up)
+        return self._mark_behind(lambda: self._append_event(kind, actor, data, change, recorded))
+
+    def _mark_behind(self, write: Callable[[], int | None]) -> int | None:
+        try:
+            return write()
+        except StorageError:
+            self.behind = True
+            raise
+
+    def _append_event(
+        self,
+        kind: str,
+        actor: str,
+        data: dict[str, Any] | None,
+        change: bytes | None,
+        recorded: bool,
+    ) -> int | None:
+        seq = self._seq + 1
+        event = Event(seq, time.time(), actor, kind, data or {}, change)
+        due = self._opening or (recorded and self._snapshot_due) or self._full()
+        self._commit(event, recorded, (seq, self._copy.get_update()) if due else None)
         self._opening = False
         if not recorded:
             self._snapshot_due = True
-        return self._seq if recorded else None
+        return seq if recorded else None
+
+    def _commit(self, event: Event, recorded: bool, snapshot: tuple[int, bytes] | None) -> None:
+        size = self.recordings._append(self.path, event, recorded, snapshot)
+        self._seq = event.seq
+        if snapshot is not None:
+            self._snapshot_bytes = size
+            self._change_bytes_since_snapshot = 0
+            self._changes_since_snapshot = 0
+            self._snapshot_due = False
+
+    def catch_up(self) -> None:
+        """Store the document whole as it is now (after changes the disk refused), as the
+        event ``stored``; StorageError if the disk still refuses."""
+        seq = self._seq + 1
+        recorded = self.recordings.enabled(self.path)
+        event = Event(seq, time.time(), "server", "stored", {})
+        self._commit(event, recorded, (seq, self._copy.get_update()))
+        self._opening = False
+        self.behind = False
+
+    def store_ahead(self, actor: str, change: bytes) -> int:
+        """Store a peer's change before it is applied to the document, as an ``edit`` (its
+        kind and cells are set by ``relabel`` once it is applied); its seq. StorageError if
+        the disk refuses: then nothing is stored and the change must not be applied."""
+        if self.behind:
+            self._mark_behind(self.catch_up)
+        recorded = self.recordings.enabled(self.path)
+        seq = self._seq + 1
+        event = Event(seq, time.time(), actor, "edit", {}, change)
+        due = self._opening or (recorded and self._snapshot_due) or self._full()
+        # A snapshot due now holds the document as it is before this change.
+        self._commit(event, recorded, (seq - 1, self._copy.get_update()) if due else None)
+        self._opening = False
+        self._copy.apply_update(change)
+        self._count(change)
+        return seq
+
+    def relabel(self, seq: int, kind: str, data: dict[str, Any]) -> None:
+        """Give a change stored ahead the kind and data its application showed."""
+        if (kind, data) != ("edit", {}):
+            self.recordings._relabel(self.path, seq, kind, data)
+
+    def retract(self, seq: int) -> None:
+        """A change stored ahead changed nothing (the peer sent what the server had)."""
+        self.recordings._retract(self.path, seq)
+
+    def _count(self, change: bytes) -> None:
+        self._changes_since_snapshot += 1
+        self._change_bytes_since_snapshot += len(change)
 
     def _full(self) -> bool:
         """Enough changed since the last snapshot for a new one (see ``SNAPSHOT_RATIO``)."""
@@ -440,13 +572,3 @@ class NotebookRecorder:
             self._snapshot_bytes
         )
         return count >= self.recordings.snapshot_every and worth
-
-    def _take_snapshot(self, recorded: bool) -> None:
-        self._snapshot_bytes = self.recordings._snapshot(
-            self.path, self._seq, self._copy.get_update()
-        )
-        self._change_bytes_since_snapshot = 0
-        if not recorded:
-            self.recordings._forget_unrecorded(self.path, self._seq)
-        self._changes_since_snapshot = 0
-        self._snapshot_due = False

@@ -28,6 +28,7 @@ from interlace.errors import (
     NotFound,
     NotWaiting,
     RecordingError,
+    StorageError,
 )
 
 if TYPE_CHECKING:
@@ -50,6 +51,7 @@ _STATUS: tuple[tuple[type[Exception], int], ...] = (
     (NotWaiting, 409),
     (NotebookError, 409),
     (RecordingError, 400),
+    (StorageError, 507),  # Insufficient Storage
     (KernelSpecError, 404),
     (KernelStartError, 500),
     (InterlaceError, 503),  # a kernel that died or did not answer in time
