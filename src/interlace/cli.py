@@ -272,6 +272,14 @@ def _server_options(command: Callable[..., None]) -> Callable[..., None]:
         ),
         click.option("--no-browser", is_flag=True, help="Do not open a browser."),
         click.option(
+            "--autosave-delay",
+            type=click.FloatRange(min=0),
+            default=1.0,
+            show_default=True,
+            metavar="SECONDS",
+            help="Quiet after a change before a notebook's file is written (logged at once).",
+        ),
+        click.option(
             "--keep-history",
             type=float,
             default=None,
@@ -297,6 +305,7 @@ def _serve(
     max_body_size: int | None,
     no_browser: bool,
     keep_history: float | None,
+    autosave_delay: float,
 ) -> None:
     import secrets
 
@@ -319,6 +328,7 @@ def _serve(
         allow_hidden=allow_hidden,
         allow_remote_access=allow_remote_access,
         local_hostnames=("localhost", *names),
+        autosave_delay=autosave_delay,
     )
     if max_body_size is not None:
         config = dataclasses.replace(config, max_body_size=max_body_size)

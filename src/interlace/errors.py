@@ -24,13 +24,15 @@ at the boundary where they occur, so callers catch interlace's names only::
     │   ├── NotFound              no such notebook, cell, session, kernel or file
     │   ├── InvalidNotebook       not an nbformat 4 notebook
     │   ├── BadCommand            a command or request that is malformed or names nothing
-    │   └── NotWaiting            an answer to an ``input()`` no cell is asking
+    │   ├── NotWaiting            an answer to an ``input()`` no cell is asking
+    │   └── FileConflict          the file changed on disk while the notebook had unsaved
+    │                             changes: both are kept until someone chooses
     ├── RecordingError            a recording that cannot be read, or a moment it lacks
     └── StorageError              the disk refused a write (full, read-only, failing)
 
 Adapters (HTTP, websockets, JSON-RPC) turn these into their own answers at one
 place each: a ``NotFound`` is a 404, an ``InvalidNotebook`` or ``BadCommand`` a
-400, ``NotWaiting`` a 409, a ``StorageError`` a 507.
+400, ``NotWaiting`` and ``FileConflict`` a 409, a ``StorageError`` a 507.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ __all__ = [
     "ChannelError",
     "ConnectionFileError",
     "ConnectionFileNotFound",
+    "FileConflict",
     "InterlaceError",
     "InvalidNotebook",
     "InvalidSignature",
@@ -144,6 +147,11 @@ class BadCommand(NotebookError, ValueError):
 
 class NotWaiting(NotebookError):
     """An answer for ``input()`` while no cell is asking for one."""
+
+
+class FileConflict(NotebookError):
+    """The notebook's file changed on disk while its shared document had unsaved changes:
+    neither is written over the other until someone chooses which to keep."""
 
 
 class RecordingError(InterlaceError, ValueError):

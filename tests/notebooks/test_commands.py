@@ -152,6 +152,9 @@ def test_json_rpc_runs_cells_through_the_same_commands(notebook_server: RunningS
         assert refused["error"]["code"] == -32010
         assert call("notebook_save", path="shared.ipynb")["result"] is True
         assert call("notebook_interrupt", path="nowhere.ipynb")["error"]["code"] == -32010
+        no_conflict = call("notebook_resolve", path="shared.ipynb", keep="file")
+        assert no_conflict["error"]["code"] == -32010
+        assert "no conflict" in no_conflict["error"]["message"]
     finally:
         peer.close()
 

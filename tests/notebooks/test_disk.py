@@ -122,6 +122,6 @@ def test_a_file_changed_while_open_is_loaded_for_everyone_and_not_trusted(
         peer.until(lambda: peer.document.source("first") == "after a git pull")
         trust = http.get("/api/notebooks/shared.ipynb/trust").json()
         assert trust == {"trusted": False}
-        assert not (notebook_server.root / "shared.interlace-conflict.ipynb").exists()
+        assert peer.document.notice("conflict") is None
     finally:
         peer.close()

@@ -169,24 +169,3 @@ def test_a_million_lines_keep_a_bounded_tail_and_the_whole_text_is_kept(
         assert whole.startswith("0\n1\n2\n")
     finally:
         peer.close()
-
-
-def test_a_file_changed_by_another_program_is_never_overwritten(
-    notebook_server: RunningServer,
-) -> None:
-    peer = YPeer(notebook_server, "shared.ipynb")
-    try:
-        peer.until(lambda: "first" in peer.document.cells)
-        elsewhere = json.loads(json.dumps(NOTEBOOK))
-        elsewhere["cells"][0]["source"] = "edited in another editor"
-        target = notebook_server.root / "shared.ipynb"
-        target.write_text(json.dumps(elsewhere))
-        peer.document.cell("first")["source"].insert(0, "# shared edit\n")
-        peer.pump()
-        assert notebook_server.http.post("/api/notebooks/shared.ipynb/save").status_code == 204
-        assert json.loads(target.read_text())["cells"][0]["source"] == "edited in another editor"
-        conflict = notebook_server.root / "shared.interlace-conflict.ipynb"
-        saved = nbformat.read(str(conflict), as_version=4)
-        assert saved.cells[0].source.startswith("# shared edit\n")
-    finally:
-        peer.close()

@@ -1,5 +1,6 @@
 /**
- * Commands to the notebook's server (run cells, interrupt, restart, save), sent on the
+ * Commands to the notebook's server (run cells, interrupt, restart, save, resolve a conflict
+ * with the file on disk), sent on the
  * collaboration websocket the page's Yjs updates travel on.
  *
  * The server handles one socket's frames in order, so a command sent after an edit always
@@ -20,12 +21,17 @@ export const COMMAND_REPLY = 100;
 
 export type ExecuteTarget = { cells: string[] } | { all: true } | { below: string };
 
-export type Command = ({ action: "execute" } & ExecuteTarget) | { action: "interrupt" | "restart" | "save" };
+export type Command =
+  | ({ action: "execute" } & ExecuteTarget)
+  | { action: "interrupt" | "restart" | "save" }
+  | { action: "resolve"; keep: "file" | "shared" };
 
 export interface CommandOk {
   id: number;
   ok: true;
   queued?: string[];
+  /** For `resolve` keeping this version: where the file's version was kept. */
+  kept_copy?: string;
 }
 
 interface CommandFailed {

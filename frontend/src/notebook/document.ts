@@ -81,11 +81,19 @@ export class NotebookDocument {
   readonly cells: Y.Map<CellMap>;
   readonly meta: Y.Map<unknown>;
   readonly kernel: Y.Map<unknown>;
+  /** What the server tells everyone (notices.ts): not part of the notebook file. */
+  readonly room: Y.Map<unknown>;
 
   constructor(readonly ydoc: Y.Doc) {
     this.cells = ydoc.getMap<CellMap>("cells");
     this.meta = ydoc.getMap("meta");
     this.kernel = ydoc.getMap("kernel");
+    this.room = ydoc.getMap("room");
+  }
+
+  /** The server's notice under `key` as plain JSON, or null. */
+  notice(key: string): unknown {
+    return plain(this.room.get(key)) ?? null;
   }
 
   get(id: string): CellMap | undefined {

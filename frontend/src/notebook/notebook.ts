@@ -11,6 +11,7 @@ import { NotebookDocument, type CellSnapshot, type CellType } from "./document";
 import type { EditorHooks } from "./editor";
 import { closeInspect, inspectAtCursor, inspectOpen } from "./inspect";
 import { KernelClient } from "./kernel";
+import { NoticeBar, handleResync } from "./notices";
 import { installKeyboard, type CommandTarget } from "./keyboard";
 import { PlaybackView } from "./playback";
 import { Presence, type Peer } from "./presence";
@@ -28,6 +29,7 @@ export class NotebookView implements CellHost, CommandTarget, ToolbarActions {
   readonly playbackHost: HTMLElement;
   readonly toolbar: Toolbar;
   readonly presence: Presence;
+  readonly notices: NoticeBar;
   private readonly ydoc = new Y.Doc();
   private readonly provider: WebsocketProvider;
   private readonly kernel: KernelClient;
@@ -57,6 +59,8 @@ export class NotebookView implements CellHost, CommandTarget, ToolbarActions {
       params: xsrf ? { _xsrf: xsrf } : {},
     });
     this.commands = new CommandChannel(this.provider);
+    handleResync(this.provider, path);
+    this.notices = new NoticeBar(this.doc, this.commands, path);
     this.awareness = this.provider.awareness;
     this.presence = new Presence(this.awareness, (peers) => this.showPeers(peers));
     this.provider.on("status", ({ status }) => this.toolbar.setConnected(status === "connected"));
@@ -571,7 +575,7 @@ export function mountNotebook(root: HTMLElement, headerSlot: HTMLElement, path: 
   document.title = basename(path);
   const nb = new NotebookView(path);
   headerSlot.replaceChildren(nb.toolbar.status, nb.presence.el);
-  root.replaceChildren(h("div", { class: "notebook-page" }, nb.toolbar.el, nb.scroll, nb.playbackHost));
+  root.replaceChildren(h("div", { class: "notebook-page" }, nb.toolbar.el, nb.notices.el, nb.scroll, nb.playbackHost));
   void nb.start();
   return nb;
 }

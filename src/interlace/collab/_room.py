@@ -52,7 +52,7 @@ from interlace.collab._sync import (
     read_sync,
     state_vector,
 )
-from interlace.errors import InterlaceError, MalformedUpdate, StorageError
+from interlace.errors import FileConflict, InterlaceError, MalformedUpdate, StorageError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -154,6 +154,8 @@ class Room:
         """Whether the document changed since it was last saved (or loaded from its file)."""
         self.notice: Callable[[str], bytes] | None = None
         """Makes the message that tells a peer what was wrong with its update."""
+        self.autosave_delay = AUTOSAVE_DELAY
+        """Seconds of quiet after a change before the file is written."""
         self.keep_copy: Callable[[JSONDict], str] | None = None
         """Keeps a notebook beside this one (a peer's unmergeable document); its path."""
         self.storage_problem: str | None = None
@@ -262,13 +264,15 @@ class Room:
         while True:
             await self._changed.wait()
             self._changed = anyio.Event()
-            await anyio.sleep(AUTOSAVE_DELAY)
+            await anyio.sleep(self.autosave_delay)
             if self.dirty:  # not when a save or the file's own content came meanwhile
                 self.save()
 
     def save(self) -> None:
         try:
             self._save(self.document.to_notebook())
+        except FileConflict as exc:  # its owner shows it; the log keeps every change
+            log.info("not saved: %s", exc)
         except (OSError, InterlaceError) as exc:
             log.error("could not save %s: %s", self.path, exc)
             self._save_failed = True

@@ -1,10 +1,12 @@
 """The commands every adapter sends a notebook: parsed and checked here, in one place.
 
 A command is a JSON object with an ``action`` — ``execute``, ``interrupt``,
-``restart`` or ``save`` — and ``who`` asked. ``execute`` names its cells as
-``"cells": [ids]``, ``"all": true`` or ``"below": id`` (that cell and every
-one after it). The websocket, REST and JSON-RPC adapters all build a
-``Command`` with ``parse_command`` and hand it to the notebook service.
+``restart``, ``save`` or ``resolve`` — and ``who`` asked. ``execute`` names its
+cells as ``"cells": [ids]``, ``"all": true`` or ``"below": id`` (that cell and
+every one after it). ``resolve`` ends a conflict between the shared document
+and a file changed on disk: ``"keep": "file"`` or ``"keep": "shared"``. The
+websocket, REST and JSON-RPC adapters all build a ``Command`` with
+``parse_command`` and hand it to the notebook service.
 """
 
 from __future__ import annotations
@@ -17,10 +19,21 @@ from interlace.errors import BadCommand, NotFound
 if TYPE_CHECKING:
     from interlace.collab import NotebookDocument
 
-__all__ = ["Action", "Command", "CommandReply", "RunTarget", "cells_to_run", "parse_command"]
+__all__ = [
+    "Action",
+    "Command",
+    "CommandReply",
+    "Keep",
+    "RunTarget",
+    "cells_to_run",
+    "parse_command",
+]
 
-Action = Literal["execute", "interrupt", "restart", "save"]
+Action = Literal["execute", "interrupt", "restart", "save", "resolve"]
 ACTIONS: tuple[Action, ...] = get_args(Action)
+
+Keep = Literal["file", "shared"]
+KEEPS: tuple[Keep, ...] = get_args(Keep)
 
 
 class RunTarget(TypedDict, total=False):
@@ -32,9 +45,11 @@ class RunTarget(TypedDict, total=False):
 
 
 class CommandReply(TypedDict, total=False):
-    """What a command answers: for ``execute``, the cells it queued."""
+    """What a command answers: for ``execute``, the cells it queued; for ``resolve``
+    keeping the shared version, where the file's version was kept."""
 
     queued: list[str]
+    kept_copy: str
 
 
 @dataclass(frozen=True)
@@ -42,6 +57,8 @@ class Command:
     action: Action
     who: str
     target: RunTarget = field(default_factory=lambda: RunTarget())
+    keep: Keep = "shared"
+    """For ``resolve``: which version of a conflicting notebook to keep."""
 
 
 def _target(value: dict[str, Any]) -> RunTarget:
@@ -70,7 +87,12 @@ def parse_command(value: Any, who: str, action: str | None = None) -> Command:
     named = value.get("who")
     by = named if isinstance(named, str) and named else who
     target = _target(value) if action == "execute" else RunTarget()
-    return Command(action, by, target)
+    if action != "resolve":
+        return Command(action, by, target)
+    keep = value.get("keep")
+    if keep not in KEEPS:
+        raise BadCommand('say which version to keep: "keep": "file" or "shared"')
+    return Command(action, by, keep=keep)
 
 
 def cells_to_run(document: NotebookDocument, target: RunTarget) -> list[str]:

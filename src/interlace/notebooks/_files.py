@@ -2,8 +2,8 @@
 
 The ``.ipynb`` is loaded checked as nbformat 4 and saved atomically, and never
 overwritten behind another program's back: if it changed on disk since it was
-last read or written here, the shared version goes to
-``<name>.interlace-conflict.ipynb`` beside it, for a person to merge.
+last read or written here, saving it is a ``FileConflict`` (see
+``interlace.notebooks._conflict``) until someone chooses which version to keep.
 
 A notebook is refused only when its shape cannot be a notebook; values that
 tools write off the schema (two cells with one id, a count that is not a
@@ -25,7 +25,7 @@ from typing import Any, Protocol
 from urllib.parse import quote
 
 from interlace.collab import CELL_ID, CELL_TYPES, OUTPUT_TYPES, is_count
-from interlace.errors import InvalidNotebook, NotFound, StorageError
+from interlace.errors import FileConflict, InvalidNotebook, NotFound, StorageError
 from interlace.store import atomic_write
 
 __all__ = [
@@ -256,28 +256,35 @@ class NotebookFile:
                 log.warning("%s: %s", self.path, exc)
         return dict(notebook)
 
-    def keep_copy(self, notebook: dict[str, Any]) -> str:
-        """Write ``notebook`` beside this one as ``<name>.recovered-<time>.ipynb`` (never over
-        a file); its API path."""
+    def keep_copy(self, notebook: dict[str, Any] | bytes, label: str = "recovered") -> str:
+        """Write ``notebook`` (or a file's bytes) beside this one as
+        ``<name>.<label>-<time>.ipynb``, never over a file; its API path."""
+        data = notebook if isinstance(notebook, bytes) else _serialized(notebook)
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
         for attempt in range(1, 100):
             suffix = "" if attempt == 1 else f"-{attempt}"
-            name = f"{self.target.stem}.recovered-{stamp}{suffix}.ipynb"
+            name = f"{self.target.stem}.{label}-{stamp}{suffix}.ipynb"
             target = self.target.with_name(name)
             if target.exists():
                 continue
-            atomic_write(target, _serialized(notebook))
+            atomic_write(target, data)
             parent = PurePosixPath(self.path).parent
             return name if str(parent) == "." else f"{parent}/{name}"
         raise InvalidNotebook(f"no free name for a copy of {self.path}")
 
-    def save(self, notebook: dict[str, Any]) -> None:
+    def saved_as(self, notebook: dict[str, Any]) -> bool:
+        """Whether ``notebook`` is what the server last wrote to the file (so a document
+        that exports as it has no unsaved changes)."""
+        if self.digests is None:
+            return False
+        return _digest(_serialized(notebook)) in self.digests.file_digests(self.path)
+
+    def save(self, notebook: dict[str, Any], over_changes: bool = False) -> None:
+        """Write ``notebook`` to the file; FileConflict if another program changed the file
+        since it was last read or written here (unless ``over_changes``)."""
         data = _serialized(notebook)
-        if self._stamp() not in (self.seen, None):
-            conflict = self.target.with_name(f"{self.target.stem}.interlace-conflict.ipynb")
-            atomic_write(conflict, data)
-            log.warning("%s changed on disk; the shared version went to %s", self.target, conflict)
-            return
+        if not over_changes and self.seen_changed() and self.changed_elsewhere():
+            raise FileConflict(f"{self.path} changed on disk since it was last saved")
         digest = _digest(data)
         if self.digests is not None:
             self.digests.writing_file(self.path, digest)

@@ -6,24 +6,31 @@ it as JupyterLab expects), replaces a dead one, interrupts and restarts it, and
 is the only writer of the kernel's state into the document. It also keeps
 the notebook's trust (``NotebookTrust``): what it saves of a trusted notebook
 is signed as it is saved.
+
+And it watches the file: a file another program changed is loaded for
+everyone when the document has nothing unsaved; when it has, the notebook
+holds a conflict (the document's ``room.conflict`` notice, ``differences``)
+and saves nothing until someone chooses which version to keep (``resolve``).
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import anyio
 
 from interlace.collab import Room
-from interlace.errors import BadCommand, InterlaceError, NotFound
+from interlace.errors import BadCommand, FileConflict, InterlaceError, NotFound
 from interlace.notebooks._commands import CommandReply, cells_to_run
+from interlace.notebooks._conflict import Differences, differences
 from interlace.notebooks._peers import notice_message
 from interlace.notebooks._trust import NotebookTrust
 
 if TYPE_CHECKING:
     from interlace.collab import RunningCell
-    from interlace.notebooks._commands import Command, RunTarget
+    from interlace.notebooks._commands import Command, Keep, RunTarget
     from interlace.notebooks._files import FileSpill, NotebookFile
     from interlace.notebooks._kernels import ServedKernel
     from interlace.notebooks._sessions import Sessions
@@ -64,27 +71,69 @@ class OpenNotebook:
         )
         self.room.notice = notice_message
         self.room.keep_copy = file.keep_copy
-        if self.room.from_log and file.changed_elsewhere():
-            log.warning("%s changed on disk while it was closed; loading the file", path)
-            self.room.load_changed_file(file.load())
+        self.conflict: str | None = None
+        """Since when the file and the document both changed, while neither is chosen."""
         self.trust = NotebookTrust(notary, file, self.room.document.to_notebook())
+        if self.room.from_log and file.changed_elsewhere():
+            self._file_changed(unsaved=not file.saved_as(self.room.document.to_notebook()))
         self._restarting: anyio.Event | None = None
         self._set_kernel_state("none")
 
     async def watch_file(self) -> None:
-        """Load the file into the shared document when another program changes it while
-        the notebook is open (a ``git pull``), if nobody has changed the document since it
-        was saved. If somebody has, the next save keeps the shared version beside the file
-        (``<name>.interlace-conflict.ipynb``) and the file is loaded after it: both kept."""
+        """Notice, every ``FILE_POLL`` seconds, another program changing the file while the
+        notebook is open (a ``git pull``)."""
         while True:
             await anyio.sleep(FILE_POLL)
-            if self.file.seen_changed() and not self.room.dirty and self.file.changed_elsewhere():
-                log.warning("%s changed on disk; loading it for everyone", self.path)
-                self.room.load_changed_file(self.file.load())
-                self.trust.withdraw()  # what another program wrote was never signed
+            if not self.file.seen_changed():
+                continue
+            if self.file.changed_elsewhere():
+                self._file_changed(unsaved=self.room.dirty)
+            elif self.conflict is not None:  # the file is back to what was saved
+                self._conflict_over("the file is back to its last saved version")
+                self.room.save()
+
+    def _file_changed(self, unsaved: bool) -> None:
+        """The file holds what another program wrote: load it for everyone, or, if the
+        document has unsaved changes too, hold both as a conflict."""
+        if unsaved or self.conflict is not None:
+            self._conflict_found()
+            return
+        log.warning("%s changed on disk; loading it for everyone", self.path)
+        self._load_file()
+
+    def _load_file(self) -> None:
+        self.room.load_changed_file(self.file.load())
+        self.room.dirty = False
+        self.trust.withdraw()  # what another program wrote was never signed
+
+    def _conflict_found(self) -> None:
+        if self.conflict is not None:
+            return
+        self.conflict = datetime.now(UTC).isoformat()
+        log.warning("%s changed on disk while it had unsaved changes: both kept", self.path)
+        self.room.record("conflict", "disk")
+        self.room.document.set_notice("conflict", {"since": self.conflict})
+
+    def _conflict_over(self, how: str) -> None:
+        log.warning("%s: the conflict with its file is over: %s", self.path, how)
+        self.conflict = None
+        self.room.document.set_notice("conflict", None)
+
+    def differences(self) -> Differences | None:
+        """What differs between the document and the file, cell by cell, while they
+        conflict (None when they do not)."""
+        if self.conflict is None:
+            return None
+        return differences(self.room.document.to_notebook(), self.file.load())
 
     def _save(self, notebook: JSONDict) -> None:
-        self.file.save(notebook)
+        if self.conflict is not None:
+            raise FileConflict(f"{self.path} changed on disk: choose which version to keep")
+        try:
+            self.file.save(notebook)
+        except FileConflict:
+            self._conflict_found()
+            raise
         self.trust.saved(notebook)
 
     def _set_kernel_state(self, state: str) -> None:
@@ -102,6 +151,8 @@ class OpenNotebook:
             await self.restart(command.who)
         elif command.action == "save":
             self.save()
+        elif command.action == "resolve":
+            return self.resolve(command.keep, command.who)
         else:
             raise BadCommand(f"unknown action {command.action!r}")
         return CommandReply()
@@ -149,7 +200,28 @@ class OpenNotebook:
             done.set()
 
     def save(self) -> None:
+        """Save now; FileConflict while the file and the document conflict."""
+        if self.conflict is not None:
+            raise FileConflict(f"{self.path} changed on disk: choose which version to keep")
         self.room.save()
+
+    def resolve(self, keep: Keep, who: str) -> CommandReply:
+        """End a conflict: keep the file's version (the document's stays in its history)
+        or the document's (the file's is kept beside it, as ``<name>.on-disk-<time>``)."""
+        if self.conflict is None:
+            raise BadCommand(f"{self.path} has no conflict with its file")
+        reply = CommandReply()
+        if keep == "file":
+            self._load_file()
+        else:
+            reply["kept_copy"] = self.file.keep_copy(self.file.target.read_bytes(), "on-disk")
+            notebook = self.room.document.to_notebook()
+            self.file.save(notebook, over_changes=True)
+            self.room.dirty = False
+            self.trust.saved(notebook)
+        self.room.record("resolved", who, {"keep": keep, **reply})
+        self._conflict_over(f"{who} kept the {'file' if keep == 'file' else 'shared'} version")
+        return reply
 
     @property
     def trusted(self) -> bool:

@@ -62,6 +62,7 @@ class NotebookService:
         keep_history_days: float | None = None,
         trust_dir: Path | None = None,
         allow_hidden: bool = False,
+        autosave_delay: float = 1.0,
     ) -> None:
         self.root = root.resolve()
         self.hidden = HiddenFiles(self.root, allow_hidden)
@@ -75,6 +76,7 @@ class NotebookService:
         if keep_history_days is not None:
             forgotten = self.recordings.forget_all_before(self._cutoff())
             log.info("forgot %d recorded events older than %s days", forgotten, keep_history_days)
+        self.autosave_delay = autosave_delay
         self.notebooks: dict[str, OpenNotebook] = {}
 
     def _cutoff(self) -> float:
@@ -92,6 +94,7 @@ class NotebookService:
                 self.recordings.forget_before(path, self._cutoff())
             spill = FileSpill(self.root, path)
             notebook = OpenNotebook(path, file, self.recordings, spill, self.sessions, self.notary)
+            notebook.room.autosave_delay = self.autosave_delay
             self.notebooks[path] = notebook
             self.tasks.start_soon(self._run, notebook)
         return notebook

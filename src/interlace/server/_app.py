@@ -108,6 +108,7 @@ class Api:
                 tasks,
                 self.config.keep_history_days,
                 allow_hidden=self.config.allow_hidden,
+                autosave_delay=self.config.autosave_delay,
             )
             self._rpc = {
                 **RpcService(self._sessions).methods(),

@@ -49,6 +49,9 @@ class ServerConfig:
     """Host names answered besides loopback addresses while remote access is off."""
     max_body_size: int = DEFAULT_MAX_BODY_SIZE
     """The largest request body, in bytes (the login form's is 1 MiB)."""
+    autosave_delay: float = 1.0
+    """Seconds of quiet after a change before a notebook's file is written (its log has
+    every change at once)."""
 
 
 def config_dir() -> Path:

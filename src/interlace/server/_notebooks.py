@@ -3,8 +3,9 @@
 Running cells, interrupting, restarting and saving go to the notebook
 service's one command path, as they do from the notebook's websocket; also
 completion and inspection from the notebook's kernel, answering ``input()``,
-and trusting a notebook (its content is signed with the user's secret, and
-its HTML is then shown unsanitized). Edits
+trusting a notebook (its content is signed with the user's secret, and its
+HTML is then shown unsanitized), and a conflict with a file changed on disk:
+what differs (``conflict``) and which version to keep (``resolve``). Edits
 themselves go over ``/api/collab``.
 """
 
@@ -58,6 +59,8 @@ class NotebookApi:
             Route(f"{prefix}/interrupt", self._command("interrupt"), methods=["POST"]),
             Route(f"{prefix}/restart", self._command("restart"), methods=["POST"]),
             Route(f"{prefix}/save", self._command("save"), methods=["POST"]),
+            Route(f"{prefix}/resolve", self.resolve, methods=["POST"]),
+            Route(f"{prefix}/conflict", self.conflict, methods=["GET"]),
             Route(f"{prefix}/complete", self.complete, methods=["POST"]),
             Route(f"{prefix}/inspect", self.inspect, methods=["POST"]),
             Route(f"{prefix}/input", self.input, methods=["POST"]),
@@ -76,6 +79,20 @@ class NotebookApi:
             return Response(status_code=204)
 
         return endpoint
+
+    async def resolve(self, request: Request) -> Response:
+        """``{"keep": "file" | "shared"}``: end a conflict with the file changed on disk."""
+        command = parse_command(await json_body(request), who="rest", action="resolve")
+        return JSONResponse(await self._service().command(path_of(request), command))
+
+    async def conflict(self, request: Request) -> Response:
+        """What differs between the notebook and its file changed on disk, cell by cell;
+        ``{"conflict": null}`` when they do not conflict."""
+        notebook = self._service().open(path_of(request))
+        found = notebook.differences()
+        if found is None:
+            return JSONResponse({"conflict": None})
+        return JSONResponse({"conflict": {"since": notebook.conflict, **found}})
 
     async def complete(self, request: Request) -> Response:
         code, cursor = _code_at(await json_body(request))

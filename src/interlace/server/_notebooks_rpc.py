@@ -2,7 +2,9 @@
 
 ``notebook_execute(path, cells=None, all=False, below=None, who="rpc")`` queues
 cells and answers the ids it queued; ``notebook_interrupt``,
-``notebook_restart`` and ``notebook_save`` take ``path`` (and ``who``). They go
+``notebook_restart`` and ``notebook_save`` take ``path`` (and ``who``);
+``notebook_resolve(path, keep, who="rpc")`` ends a conflict with the file
+changed on disk, keeping ``"file"`` or ``"shared"``. They go
 through the same command path as the page's websocket and REST, and are
 attributed to ``who`` in the notebook's history. A refused command is the
 application error ``NOTEBOOK_REFUSED`` with the reason as its message.
@@ -54,8 +56,12 @@ def notebook_methods(service: NotebookService) -> dict[str, Method]:
 
         return method
 
+    async def notebook_resolve(path: str, keep: str, who: str = "rpc") -> CommandReply:
+        return await command(path, "resolve", {"keep": keep, "who": who})
+
     return {
         "notebook_execute": notebook_execute,
+        "notebook_resolve": notebook_resolve,
         "notebook_interrupt": simple("interrupt"),
         "notebook_restart": simple("restart"),
         "notebook_save": simple("save"),
