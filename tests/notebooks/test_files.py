@@ -65,6 +65,12 @@ def test_what_cannot_be_a_notebook_is_refused(tmp_path: Path) -> None:
     target.write_text(json.dumps({"nbformat": 4, "cells": "no"}))
     with pytest.raises(InvalidNotebook):
         NotebookFile(target, "n.ipynb").load()
+    listed = {"cell_type": ["code"], "source": "", "metadata": {}}
+    target.write_text(
+        json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [listed]})
+    )
+    with pytest.raises(InvalidNotebook, match="cell 0 has no valid cell_type"):
+        NotebookFile(target, "n.ipynb").load()
     with pytest.raises(InvalidNotebook):
         NotebookFile(tmp_path / "n.txt", "n.txt")
 

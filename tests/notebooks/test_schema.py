@@ -34,6 +34,8 @@ OFF_SCHEMA: list[tuple[str, Callable[[YPeer], None]]] = [
         lambda p: p.document.cell("first").__setitem__("execution_count", "7"),
     ),
     ("a weird cell type", lambda p: p.document.cell("first").__setitem__("cell_type", "weird")),
+    ("a listed cell type", lambda p: p.document.cell("first").__setitem__("cell_type", [1])),
+    ("metadata of shared text", lambda p: p.document.meta.__setitem__("metadata", Text("m"))),
     ("list metadata", lambda p: p.document.cell("first").__setitem__("metadata", [1])),
     ("a minor version that is text", lambda p: p.document.meta.__setitem__("nbformat_minor", "x")),
     (

@@ -21,7 +21,13 @@ from typing import TYPE_CHECKING, Any
 
 from pycrdt import Array, Doc, Map, Text
 
-from interlace.collab._schema import CELL_TYPES, is_count, is_position
+from interlace.collab._nbformat import (
+    fit_attachments,
+    fit_cell_metadata,
+    fit_notebook_metadata,
+    fit_output,
+)
+from interlace.collab._schema import is_cell_type, is_count, is_position
 from interlace.collab._streams import MAX_STREAM_CHARS, stream_edit
 
 if TYPE_CHECKING:
@@ -48,24 +54,27 @@ def _plain(output: Any) -> JSONDict:
     return (output.to_py() or {}) if isinstance(output, Map) else dict(output)
 
 
+def _json(value: Any) -> Any:
+    """A value of the document as plain JSON (shared text, maps and arrays converted)."""
+    if isinstance(value, Text):
+        return str(value)
+    return value.to_py() if isinstance(value, Map | Array) else copy.deepcopy(value)
+
+
 def _position(cell: Map[Any]) -> float:
     """Where a cell sorts; one a peer gave no number sorts last, until it is repaired."""
     value: Any = cell.get("position")
     return float(value) if is_position(value) else math.inf
 
 
-def _persisted(output: Any) -> JSONDict:
-    """An output as nbformat stores it: plain JSON, without the transient display id."""
-    plain = _plain(output)
-    stored = {key: copy.deepcopy(value) for key, value in plain.items() if key != "transient"}
-    if "execution_count" in stored:
-        stored["execution_count"] = _count(stored["execution_count"])
-    if stored.get("output_type") == "stream":  # a file may split it in lines; the document not
-        stored["text"] = _source(stored.get("text"))
-    metadata = stored.get("metadata")
-    if isinstance(metadata, dict) and "interlace_dropped" in metadata:
-        metadata["interlace_dropped"] = _count(metadata["interlace_dropped"])
-    return stored
+def _persisted(output: Any) -> JSONDict | None:
+    """An output as nbformat stores it (``fit_output``): plain JSON, without the transient
+    display id, a count as an integer; a stream without what its bound dropped (nbformat
+    gives streams no metadata: the document alone keeps the count and the link)."""
+    plain = copy.deepcopy(_plain(output))
+    if "execution_count" in plain:
+        plain["execution_count"] = _count(plain["execution_count"])
+    return fit_output(plain)
 
 
 def _is_stream(output: Any, name: Any) -> bool:
@@ -136,17 +145,18 @@ def _as_nbformat(cell_id: str, cell: Any) -> JSONDict:
     metadata = cell.get("metadata")
     exported: JSONDict = {
         "id": cell_id,
-        "cell_type": kind if kind in CELL_TYPES else "raw",
-        "metadata": copy.deepcopy(metadata) if isinstance(metadata, dict) else {},
+        "cell_type": kind if is_cell_type(kind) else "raw",
+        "metadata": fit_cell_metadata(copy.deepcopy(metadata)),
         "source": _source(cell.get("source")),
     }
     if kind == "code":
         outputs = cell.get("outputs")
         listed = outputs if isinstance(outputs, Array | list) else []
-        exported["outputs"] = [_persisted(o) for o in listed if isinstance(o, dict | Map)]
+        persisted = (_persisted(o) for o in listed if isinstance(o, dict | Map))
+        exported["outputs"] = [o for o in persisted if o is not None]
         exported["execution_count"] = _count(cell.get("execution_count"))
-    if isinstance(cell.get("attachments"), dict):
-        exported["attachments"] = copy.deepcopy(cell["attachments"])
+    elif (attachments := fit_attachments(_json(cell.get("attachments")))) is not None:
+        exported["attachments"] = attachments  # nbformat gives code cells none
     return exported
 
 
@@ -194,11 +204,10 @@ class NotebookDocument:
 
     def to_notebook(self) -> JSONDict:
         """The notebook as nbformat 4, cells in order, everything the document holds."""
-        notebook: JSONDict = {key: copy.deepcopy(self.meta.get(key)) for key in _NOTEBOOK_KEYS}
+        notebook: JSONDict = {key: _json(self.meta.get(key)) for key in _NOTEBOOK_KEYS}
         notebook["nbformat"] = 4
         notebook["nbformat_minor"] = max(_count(notebook["nbformat_minor"]) or 5, 5)
-        if not isinstance(notebook["metadata"], dict):
-            notebook["metadata"] = {}
+        notebook["metadata"] = fit_notebook_metadata(notebook["metadata"])
         notebook["cells"] = [self._export(cell_id) for cell_id in self.cell_ids()]
         return notebook
 
@@ -305,11 +314,13 @@ class NotebookDocument:
         for number, cell_id in enumerate(order, start=1):
             self.cells[cell_id]["position"] = number * _SPACING
 
-    def insert_cell(self, index: int, cell_type: str = "code", source: str = "") -> str:
-        """A new cell at ``index``; returns its id."""
+    def insert_cell(
+        self, index: int, cell_type: str = "code", source: str = "", cell_id: str | None = None
+    ) -> str:
+        """A new cell at ``index`` (with ``cell_id``, or a new id); returns its id."""
         with self.doc.transaction():
             position = self._position_at(index)
-            return self._put({"cell_type": cell_type, "source": source}, position)
+            return self._put({"id": cell_id, "cell_type": cell_type, "source": source}, position)
 
     def move_cell(self, cell_id: str, index: int) -> None:
         with self.doc.transaction():
@@ -350,6 +361,13 @@ class NotebookDocument:
 
     def set_execution_count(self, cell_id: str, count: int | None) -> None:
         self.cell(cell_id)["execution_count"] = count
+
+    def shown_outputs(self, cell_id: str) -> list[JSONDict]:
+        """A code cell's outputs as plain JSON, as pages show them: with what the file leaves
+        out (a stream's count of dropped characters and the link to its whole text)."""
+        outputs: Any = self.cell(cell_id).get("outputs")
+        listed: list[Any] = list(outputs) if isinstance(outputs, Array) else []
+        return [copy.deepcopy(_plain(o)) for o in listed if isinstance(o, dict | Map)]
 
     def clear_outputs(self, cell_id: str) -> None:
         outputs = self.cell(cell_id)["outputs"]

@@ -22,7 +22,9 @@ __all__ = [
     "CELL_ID",
     "CELL_TYPES",
     "OUTPUT_TYPES",
+    "is_cell_type",
     "is_count",
+    "is_output_type",
     "is_position",
     "repair_cell",
     "repair_meta",
@@ -43,8 +45,17 @@ def is_count(value: Any) -> bool:
     return is_position(value) and float(value).is_integer() and value >= 0
 
 
+def is_cell_type(value: Any) -> bool:
+    """One of nbformat's cell types (a peer or a file may put any value there, lists too)."""
+    return isinstance(value, str) and value in CELL_TYPES
+
+
+def is_output_type(value: Any) -> bool:
+    return isinstance(value, str) and value in OUTPUT_TYPES
+
+
 def _is_output(value: Any) -> bool:
-    return isinstance(value, dict | Map) and value.get("output_type") in OUTPUT_TYPES
+    return isinstance(value, dict | Map) and is_output_type(value.get("output_type"))
 
 
 def _repair_outputs(cell: Map[Any]) -> list[str]:
@@ -72,7 +83,7 @@ def _repair_fields(document: NotebookDocument, cell_id: str, cell: Map[Any]) -> 
     if cell.get("id") != cell_id:
         cell["id"] = cell_id
         problems.append("an id that is not its key")
-    if cell.get("cell_type") not in CELL_TYPES:
+    if not is_cell_type(cell.get("cell_type")):
         problems.append(f"a cell type of {cell.get('cell_type')!r}")
         cell["cell_type"] = "raw"
     source = cell.get("source")

@@ -24,7 +24,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
 from urllib.parse import quote
 
-from interlace.collab import CELL_ID, CELL_TYPES, OUTPUT_TYPES, is_count
+from interlace.collab import CELL_ID, CELL_TYPES, fit_output, is_cell_type, is_count
 from interlace.errors import FileConflict, InvalidNotebook, NotFound, StorageError
 from interlace.store import atomic_write
 
@@ -74,7 +74,7 @@ def validate_notebook(notebook: Any) -> None:
     ):
         raise refuse("metadata must be an object and cells a list")
     for index, cell in enumerate(notebook["cells"]):
-        if not isinstance(cell, dict) or cell.get("cell_type") not in CELL_TYPES:
+        if not isinstance(cell, dict) or not is_cell_type(cell.get("cell_type")):
             raise refuse(f"cell {index} has no valid cell_type")
         if not isinstance(cell.get("source"), str | list) or not isinstance(
             cell.get("metadata"), dict
@@ -84,33 +84,12 @@ def validate_notebook(notebook: Any) -> None:
             raise refuse(f"code cell {index} needs an outputs list")
 
 
-def _count_or_none(value: Any) -> int | None:
-    return int(value) if is_count(value) else None
-
-
-def _repair_output(output: Any) -> dict[str, Any] | None:
-    """``output`` as our document can hold it, or None if it cannot be an output."""
-    if not isinstance(output, dict) or output.get("output_type") not in OUTPUT_TYPES:
-        return None
-    repaired = dict(output)
-    kind = repaired["output_type"]
-    if kind in ("display_data", "execute_result"):
-        for key in ("data", "metadata"):
-            if not isinstance(repaired.get(key), dict):
-                repaired[key] = {}
-    if kind == "execute_result":
-        repaired["execution_count"] = _count_or_none(repaired.get("execution_count"))
-    if kind == "stream" and not isinstance(repaired.get("text"), str | list):
-        repaired["text"] = str(repaired.get("text", ""))
-    return repaired
-
-
 def _repair_code_cell(cell: dict[str, Any], where: str, repairs: list[str]) -> None:
     count = cell.get("execution_count")
     if count is not None and not is_count(count):
         repairs.append(f"{where}: execution_count {count!r} is not a number; cleared")
         cell["execution_count"] = None
-    outputs = [_repair_output(output) for output in cell["outputs"]]
+    outputs = [fit_output(output) for output in cell["outputs"]]
     if None in outputs:
         repairs.append(f"{where}: dropped {outputs.count(None)} outputs that are not outputs")
     cell["outputs"] = [output for output in outputs if output is not None]
