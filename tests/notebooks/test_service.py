@@ -4,8 +4,6 @@ outputs survive every client leaving, and a killed server loses no edit."""
 from __future__ import annotations
 
 import json
-import os
-import signal
 import time
 from typing import TYPE_CHECKING
 
@@ -96,9 +94,7 @@ def test_a_killed_server_loses_no_edit_and_the_file_is_valid(tmp_path: Path) -> 
         witness.close()
     finally:
         peer.close()
-        os.kill(server.process.pid, signal.SIGKILL)
-        server.process.communicate(timeout=10)
-        server.http.close()
+        server.kill()
     restarted = RunningServer(tmp_path, "--token", TOKEN)
     again = YPeer(restarted, "shared.ipynb")
     try:

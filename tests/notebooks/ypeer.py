@@ -126,9 +126,13 @@ class YPeer:
 
 
 def outputs(peer: YPeer, cell_id: str) -> list[dict[str, Any]]:
-    """The cell's outputs as nbformat has them (plain JSON), or [] if there is no such cell."""
-    cells = peer.document.to_notebook()["cells"]
-    return next((list(c.get("outputs", [])) for c in cells if c["id"] == cell_id), [])
+    """The cell's outputs as the peer shows them (plain JSON), or [] if there is no such cell."""
+    if cell_id not in peer.document.cells:
+        return []
+    return [
+        {key: value for key, value in output.items() if key != "transient"}
+        for output in peer.document.shown_outputs(cell_id)
+    ]
 
 
 def set_source(peer: YPeer, cell_id: str, text: str) -> None:

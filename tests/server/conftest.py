@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import collections
 import json
 import re
 import socket
 import subprocess
 import sys
+import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import httpx
 import pytest
@@ -59,6 +61,8 @@ class RunningServer:
                 break
         else:
             raise AssertionError(f"the server did not start: {self.process.stderr.read()}")  # type: ignore[union-attr]
+        self._log = _Drain(self.process.stderr, f"server {self.process.pid} stderr")
+        self._output = _Drain(self.process.stdout, f"server {self.process.pid} stdout")
         self.url = f"http://127.0.0.1:{self.port}"
         self.http = httpx.Client(
             base_url=self.url, headers={"Authorization": f"token {token}"}, timeout=60
@@ -88,12 +92,17 @@ class RunningServer:
         self.http.close()
         self.process.terminate()
         try:
-            _, err = self.process.communicate(timeout=20)
+            self.process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             self.process.kill()
-            _, err = self.process.communicate()
-        self.logged = err
-        return err
+            self.process.wait()
+        self.logged = self._finish()
+        return self.logged
+
+    def _finish(self) -> str:
+        """What the server logged, once it ended (its pipes closed, drained)."""
+        self._output.join()
+        return self._log.join()
 
     def kill(self) -> None:
         """SIGKILL the server, as a crash or the OOM killer would (its kernels notice it)."""
@@ -102,13 +111,41 @@ class RunningServer:
         self.stopped = True
         self.http.close()
         self.process.kill()
-        _, self.logged = self.process.communicate(timeout=30)
+        self.process.wait(timeout=30)
+        self.logged = self._finish()
 
     def __enter__(self) -> RunningServer:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
+
+
+class _Drain:
+    """Reads a server's pipe as it writes, so a chatty server never blocks on a full pipe;
+    keeps the last ``MAX_LOG`` characters."""
+
+    MAX_LOG = 16 << 20
+
+    def __init__(self, stream: IO[str] | None, name: str) -> None:
+        self._kept: collections.deque[str] = collections.deque()
+        self._size = 0
+        self._thread = threading.Thread(target=self._read, args=(stream,), name=name, daemon=True)
+        self._thread.start()
+
+    def _read(self, stream: IO[str] | None) -> None:
+        if stream is None:
+            return
+        with stream:
+            for line in stream:
+                self._kept.append(line)
+                self._size += len(line)
+                while self._size > self.MAX_LOG:
+                    self._size -= len(self._kept.popleft())
+
+    def join(self) -> str:
+        self._thread.join(timeout=30)
+        return "".join(self._kept)
 
 
 def free_port() -> int:
