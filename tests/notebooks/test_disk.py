@@ -4,6 +4,9 @@ through the API close the notebook, and nothing is resurrected from the log."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+import time
 from typing import TYPE_CHECKING, Any
 
 from tests.notebooks.ypeer import NOTEBOOK, YPeer, set_source
@@ -125,3 +128,20 @@ def test_a_file_changed_while_open_is_loaded_for_everyone_and_not_trusted(
         assert peer.document.notice("conflict") is None
     finally:
         peer.close()
+
+
+def test_temporaries_of_saves_a_crash_interrupted_are_removed_at_start(tmp_path: Path) -> None:
+    dead_pid = int(subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                                  capture_output=True, text=True, check=True).stdout)  # fmt: skip
+    folder = tmp_path / "project" / "analysis"
+    folder.mkdir(parents=True)
+    stale = folder / f".results.ipynb.{dead_pid}.tmp"
+    stale.write_text('{"cells": [')
+    server = RunningServer(tmp_path, "--token", TOKEN)
+    try:
+        deadline = time.monotonic() + 30
+        while stale.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)  # the sweep runs beside the server, off its event loop
+        assert not stale.exists()
+    finally:
+        server.stop()

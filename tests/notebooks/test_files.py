@@ -13,7 +13,12 @@ import pytest
 
 from interlace.errors import InvalidNotebook, NotFound
 from interlace.notebooks import resolve
-from interlace.notebooks._files import FileSpill, NotebookFile, remove_stale_temporaries
+from interlace.notebooks._files import (
+    FileSpill,
+    NotebookFile,
+    remove_stale_temporaries,
+    sweep_temporaries,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -109,3 +114,21 @@ def test_paths_never_leave_the_root(tmp_path: Path) -> None:
     for path in ("../x", "inside/../../x", "inside/out/passwd"):
         with pytest.raises(NotFound):
             resolve(tmp_path, path)
+
+
+def test_the_sweep_at_start_reaches_every_folder_but_hidden_ones(tmp_path: Path) -> None:
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                              capture_output=True, text=True, check=True)  # fmt: skip
+    dead_pid = int(finished.stdout)
+    deep = tmp_path / "a" / "b" / "c"
+    deep.mkdir(parents=True)
+    (tmp_path / ".git").mkdir()
+    stale = [tmp_path / f".x.ipynb.{dead_pid}.tmp", deep / f".y.ipynb.{dead_pid}.tmp"]
+    hidden = tmp_path / ".git" / f".z.{dead_pid}.tmp"
+    for path in (*stale, hidden):
+        path.write_text("partial")
+    assert sweep_temporaries(tmp_path) == 2
+    assert not any(path.exists() for path in stale)
+    assert hidden.exists()  # dot-folders are never walked (a .git of thousands of folders)
+    (deep / f".y.ipynb.{dead_pid}.tmp").write_text("partial")
+    assert sweep_temporaries(tmp_path, max_folders=2) == 0  # bounded: the deep one waits

@@ -13,6 +13,7 @@ logged, as nbformat repairs duplicate ids.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -36,6 +37,7 @@ __all__ = [
     "remove_stale_temporaries",
     "repair_notebook",
     "resolve",
+    "sweep_temporaries",
     "validate_notebook",
 ]
 
@@ -133,6 +135,28 @@ def remove_stale_temporaries(folder: Path) -> int:
             continue
         log.info("removed %s, left by an interrupted save", entry)
         removed += 1
+    return removed
+
+
+MAX_SWEPT_FOLDERS = 10_000
+"""Folders the start-up sweep looks in at most (a root may be a whole home directory)."""
+
+
+def sweep_temporaries(root: Path, max_folders: int = MAX_SWEPT_FOLDERS) -> int:
+    """Remove the temporaries interrupted saves left anywhere under ``root`` (in at most
+    ``max_folders`` folders, dot-folders and the server's own state passed over); how many."""
+    removed, folders = 0, [root]
+    for _ in range(max_folders):
+        if not folders:
+            break
+        folder = folders.pop()
+        removed += remove_stale_temporaries(folder)
+        with contextlib.suppress(OSError):
+            folders.extend(
+                entry
+                for entry in folder.iterdir()
+                if not entry.name.startswith(".") and entry.is_dir() and not entry.is_symlink()
+            )
     return removed
 
 

@@ -15,12 +15,14 @@ import time
 from typing import TYPE_CHECKING
 
 import anyio
+import anyio.to_thread
 
 from interlace.notebooks._files import (
     SERVER_STATE,
     FileSpill,
     NotebookFile,
     remove_stale_temporaries,
+    sweep_temporaries,
 )
 from interlace.notebooks._hidden import HiddenFiles
 from interlace.notebooks._migrate import migrate_update_log
@@ -78,6 +80,13 @@ class NotebookService:
             log.info("forgot %d recorded events older than %s days", forgotten, keep_history_days)
         self.autosave_delay = autosave_delay
         self.notebooks: dict[str, OpenNotebook] = {}
+        tasks.start_soon(self._sweep)
+
+    async def _sweep(self) -> None:
+        """Remove what interrupted saves left under the root, off the event loop."""
+        removed = await anyio.to_thread.run_sync(sweep_temporaries, self.root)
+        if removed:
+            log.info("removed %d temporary files left by interrupted saves", removed)
 
     def _cutoff(self) -> float:
         assert self.keep_history_days is not None
