@@ -19,6 +19,7 @@ import browser
 import client
 import collab
 import kernel
+import memory
 import record
 import server
 import trickle
@@ -37,6 +38,7 @@ GROUPS: dict[str, Callable[[bool], list[Result]]] = {
     "browser": browser.run,
     "record": record.run,
     "trickle": trickle.run,
+    "memory": memory.run,
 }
 
 

@@ -40,8 +40,20 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+class ServerUrl(str):
+    """A running server's base URL, which also knows the server's process id."""
+
+    pid: int
+
+
+def _running(url: str, pid: int) -> ServerUrl:
+    running = ServerUrl(url)
+    running.pid = pid
+    return running
+
+
 @contextlib.contextmanager
-def interlace_server(root: Path) -> Iterator[str]:
+def interlace_server(root: Path) -> Iterator[ServerUrl]:
     command = [sys.executable, "-m", "interlace", "server", "--port", "0", "--no-browser"]
     process = subprocess.Popen(
         [*command, "--token", TOKEN, "--root-dir", str(root)],
@@ -57,14 +69,14 @@ def interlace_server(root: Path) -> Iterator[str]:
             url = match.group(1)
             break
     try:
-        yield url
+        yield _running(url, process.pid)
     finally:
         process.terminate()
         process.wait(timeout=30)
 
 
 @contextlib.contextmanager
-def jupyter_server(root: Path) -> Iterator[str]:
+def jupyter_server(root: Path) -> Iterator[ServerUrl]:
     port = _free_port()
     process = subprocess.Popen(
         [
@@ -88,7 +100,7 @@ def jupyter_server(root: Path) -> Iterator[str]:
                 if httpx.get(f"{url}/api/status", params={"token": TOKEN}).status_code == 200:
                     break
             time.sleep(0.1)
-        yield url
+        yield _running(url, process.pid)
     finally:
         process.terminate()
         process.wait(timeout=30)

@@ -1,0 +1,176 @@
+"""The server's memory while a kernel prints a gigabyte, ours beside jupyter_server.
+
+Two cases, each measured as the server process's resident memory (VmRSS, read
+every 20 ms) before, at its peak, and once the print is done:
+
+- a cell printing 1 GiB through a kernel websocket that was closed right after
+  the request (a browser tab closed mid-run): ours with our kernel beside
+  jupyter_server with ipykernel; then what a reconnecting websocket is replayed;
+- a notebook cell printing 1 GiB, run by the server into the notebook
+  (jupyter_server keeps no notebook document; our target instead: the peak stays
+  under 512 MiB above the server's start).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import httpx
+from websockets.sync.client import connect
+
+from _harness import Result
+from interlace.protocol import Sender
+from server import TOKEN, ServerUrl, interlace_server, jupyter_server
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+MIB = 1 << 20
+LINE = MIB
+"""One print: a line of a mebibyte."""
+
+
+def _printing(size: int) -> str:
+    return (
+        "import sys\n"
+        f"line = 'x' * {LINE - 1} + '\\n'\n"
+        f"for _ in range({size // LINE}):\n"
+        "    sys.stdout.write(line)\n"
+    )
+
+
+def _rss(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+class Peak:
+    """The highest resident memory of ``pid`` while the block runs (read every 20 ms)."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid, self.peak, self._done = pid, _rss(pid), threading.Event()
+
+    def _watch(self) -> None:
+        while not self._done.wait(0.02):
+            with contextlib.suppress(OSError):
+                self.peak = max(self.peak, _rss(self.pid))
+
+    @contextlib.contextmanager
+    def watching(self) -> Iterator[None]:
+        watcher = threading.Thread(target=self._watch, name="rss-watcher", daemon=True)
+        watcher.start()
+        try:
+            yield
+        finally:
+            self._done.set()
+            watcher.join()
+
+
+def _execute(code: str, session: str) -> dict[str, Any]:
+    content = {"code": code, "silent": False, "store_history": False,
+               "user_expressions": {}, "allow_stdin": False}  # fmt: skip
+    message = Sender(session=session, username="bench").message("execute_request", content)
+    header = {**message.header.to_dict(), "date": message.header.date.isoformat()}
+    return {"header": header, "parent_header": {}, "metadata": {}, "content": content,
+            "channel": "shell"}  # fmt: skip
+
+
+def _wait_idle(http: httpx.Client, kernel: str, timeout: float = 600) -> None:
+    """Until the kernel went busy and back to idle."""
+    deadline, seen_busy = time.monotonic() + timeout, False
+    while time.monotonic() < deadline:
+        state = http.get(f"/api/kernels/{kernel}").json().get("execution_state")
+        seen_busy = seen_busy or state == "busy"
+        if seen_busy and state == "idle":
+            return
+        time.sleep(0.05)
+    raise TimeoutError("the kernel never finished printing")
+
+
+def _replayed(url: str, kernel: str, session: str) -> int:
+    """Bytes a websocket reconnecting under ``session`` is sent before it goes quiet."""
+    ws_url = url.replace("http://", "ws://")
+    total = 0
+    with (
+        connect(
+            f"{ws_url}/api/kernels/{kernel}/channels?session_id={session}&token={TOKEN}",
+            max_size=None,
+            open_timeout=60,
+        ) as ws,
+        contextlib.suppress(TimeoutError),
+    ):
+        while True:
+            total += len(ws.recv(timeout=3))
+    return total
+
+
+def _closed_websocket(url: ServerUrl, kernel_name: str, size: int) -> tuple[int, int, int, int]:
+    """(before, peak, after, replayed) bytes for a print to a websocket closed at once."""
+    with httpx.Client(base_url=url, headers={"Authorization": f"token {TOKEN}"}, timeout=120) as h:
+        kernel = h.post("/api/kernels", json={"name": kernel_name}).json()["id"]
+        session = "closed-tab"
+        ws_url = url.replace("http://", "ws://")
+        channels = f"{ws_url}/api/kernels/{kernel}/channels?session_id={session}&token={TOKEN}"
+        with connect(channels, max_size=None, open_timeout=60) as ws:
+            ws.send(json.dumps(_execute("1", session)))
+            ws.recv(timeout=60)  # the kernel is up and answering
+        time.sleep(1)
+        before, watch = _rss(url.pid), Peak(url.pid)
+        with watch.watching():
+            with connect(channels, max_size=None, open_timeout=60) as ws:
+                ws.send(json.dumps(_execute(_printing(size), session)))
+            _wait_idle(h, kernel)
+            time.sleep(1)
+        after = _rss(url.pid)
+        return before, watch.peak, after, _replayed(url, kernel, session)
+
+
+def _notebook_print(size: int) -> tuple[int, int, int]:
+    """(before, peak, after) bytes for a notebook cell printing ``size`` into the notebook."""
+    source = _printing(size)
+    cell: dict[str, Any] = {"id": "big", "cell_type": "code", "metadata": {}, "source": source,
+                            "outputs": [], "execution_count": None}  # fmt: skip
+    notebook = {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [cell]}
+    with tempfile.TemporaryDirectory() as folder, interlace_server(Path(folder)) as url:
+        (Path(folder) / "big.ipynb").write_text(json.dumps(notebook))
+        headers = {"Authorization": f"token {TOKEN}"}
+        with httpx.Client(base_url=url, headers=headers, timeout=120) as http:
+            http.post("/api/notebooks/big.ipynb/execute", json={"cells": []})  # opens it
+            before, watch = _rss(url.pid), Peak(url.pid)
+            with watch.watching():
+                http.post("/api/notebooks/big.ipynb/execute", json={"cells": ["big"]})
+                (session,) = [s for s in http.get("/api/sessions").json()
+                              if s["path"] == "big.ipynb"]  # fmt: skip
+                _wait_idle(http, session["kernel"]["id"])
+                time.sleep(1)
+            return before, watch.peak, _rss(url.pid)
+
+
+def run(quick: bool) -> list[Result]:
+    size = 64 * MIB if quick else 1024 * MIB
+    label = f"{size // MIB:,} MiB"
+    with tempfile.TemporaryDirectory() as folder:
+        with interlace_server(Path(folder)) as url:
+            ours = _closed_websocket(url, "interlace", size)
+        with jupyter_server(Path(folder)) as url:
+            theirs = _closed_websocket(url, "python3", size)
+    notebook = _notebook_print(size)
+    return [
+        Result(f"memory: print {label}, tab closed: peak", ours[1] - ours[0],
+               theirs[1] - theirs[0], unit="B"),
+        Result(f"memory: print {label}, tab closed: kept", max(ours[2] - ours[0], MIB),
+               max(theirs[2] - theirs[0], MIB), unit="B", note="(at least 1 MiB counted)"),
+        Result(f"memory: print {label}: replayed to the tab", ours[3], theirs[3], unit="B"),
+        Result(f"memory: print {label} into a notebook: peak", notebook[1] - notebook[0],
+               512 * MIB, unit="B", against_target=True),
+        Result(f"memory: print {label} into a notebook: kept", max(notebook[2] - notebook[0], MIB),
+               512 * MIB, unit="B", against_target=True, note="(at least 1 MiB counted)"),
+    ]  # fmt: skip
