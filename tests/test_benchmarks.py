@@ -29,10 +29,11 @@ def test_quick_run_prints_a_ratio_for_every_case() -> None:
                 "browser:",
                 "record:",
                 "trickle:",
+                "memory:",
             )
         )
     ]
-    assert len(lines) == 38, done.stdout
+    assert len(lines) == 43, done.stdout
     for line in lines:
         ratio = re.search(r" (\d+\.\d+)x", line)
         assert ratio is not None, line
