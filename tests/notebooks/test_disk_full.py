@@ -6,6 +6,7 @@ Each test runs a real server on a real full disk: a small tmpfs (``tests.noteboo
 
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import TYPE_CHECKING, Any
 
@@ -52,21 +53,19 @@ def run_status(peer: YPeer, cell_id: str) -> Any:
     return (peer.document.cell(cell_id)["metadata"].get("interlace") or {}).get("status")
 
 
+@contextlib.contextmanager
 def restarted(disk: SmallDisk, server: RunningServer) -> Iterator[RunningServer]:
+    """The server killed, then started again on the same disk."""
     server.kill()
-    again = disk.server()
-    try:
+    with disk.server() as again:
         yield again
-    finally:
-        again.stop()
 
 
 def test_an_edit_the_disk_refuses_is_not_applied_and_is_taken_once_it_has_room(
     tmp_path: Path,
 ) -> None:
-    with small_disk(tmp_path) as disk:
+    with small_disk(tmp_path) as disk, disk.server() as server:
         disk.write_notebook("shared.ipynb", NOTEBOOK)
-        server = disk.server()
         alice, bob = joined(server), joined(server)
         disk.fill()
         append(alice, "first", "  # typed while the disk was full")
@@ -88,7 +87,7 @@ def test_an_edit_the_disk_refuses_is_not_applied_and_is_taken_once_it_has_room(
         pump_until([alice, bob], lambda: saved_notebook(disk)["cells"][0]["source"] == typed)
         alice.close()
         bob.close()
-        for again in restarted(disk, server):
+        with restarted(disk, server) as again:
             later = joined(again)
             assert later.document.source("first") == typed
             assert later.document.to_notebook()["cells"] == saved_notebook(disk)["cells"]
@@ -98,9 +97,8 @@ def test_an_edit_the_disk_refuses_is_not_applied_and_is_taken_once_it_has_room(
 def test_outputs_made_while_the_disk_is_full_reach_everyone_and_are_kept(
     tmp_path: Path,
 ) -> None:
-    with small_disk(tmp_path) as disk:
+    with small_disk(tmp_path) as disk, disk.server() as server:
         disk.write_notebook("shared.ipynb", NOTEBOOK)
-        server = disk.server()
         peer = joined(server)
         server.http.post("/api/notebooks/shared.ipynb/execute", json={"cells": ["first"]})
         peer.until(lambda: peer.document.cell("first").get("execution_count") == 1)
@@ -117,7 +115,7 @@ def test_outputs_made_while_the_disk_is_full_reach_everyone_and_are_kept(
         peer.until(lambda: peer.document.notice("storage") is None)
         peer.until(lambda: len(saved_notebook(disk)["cells"][1]["outputs"]) == 2)
         peer.close()
-        for again in restarted(disk, server):
+        with restarted(disk, server) as again:
             later = joined(again)
             assert outputs(later, "second")[0]["text"] == "40\n"
             assert outputs(later, "second")[1]["data"] == {"text/plain": "42"}
@@ -125,44 +123,34 @@ def test_outputs_made_while_the_disk_is_full_reach_everyone_and_are_kept(
 
 
 def test_a_run_whose_kernel_cannot_start_says_so_on_its_cell(tmp_path: Path) -> None:
-    with small_disk(tmp_path) as disk:
+    with small_disk(tmp_path) as disk, disk.server(runtime_here=True) as server:
         disk.write_notebook("shared.ipynb", NOTEBOOK)
-        server = disk.server(runtime_here=True)
-        try:
-            peer = joined(server)
-            disk.fill()  # so the kernel's connection file cannot be written
-            response = server.http.post(
-                "/api/notebooks/shared.ipynb/execute", json={"cells": ["first"]}
-            )
-            assert response.status_code == 503, response.text
-            assert "No space left on device" in response.json()["message"]
-            peer.until(lambda: run_status(peer, "first") == "failed")
-            (failure,) = outputs(peer, "first")
-            assert failure["output_type"] == "error"
-            peer.close()
-        finally:
-            disk.free()
-            server.stop()
+        peer = joined(server)
+        disk.fill()  # so the kernel's connection file cannot be written
+        response = server.http.post(
+            "/api/notebooks/shared.ipynb/execute", json={"cells": ["first"]}
+        )
+        assert response.status_code == 503, response.text
+        assert "No space left on device" in response.json()["message"]
+        peer.until(lambda: run_status(peer, "first") == "failed")
+        (failure,) = outputs(peer, "first")
+        assert failure["output_type"] == "error"
+        peer.close()
 
 
 def test_the_contents_api_answers_507_and_keeps_the_file(tmp_path: Path) -> None:
-    with small_disk(tmp_path) as disk:
+    with small_disk(tmp_path) as disk, disk.server() as server:
         disk.write_notebook("shared.ipynb", NOTEBOOK)
-        server = disk.server()
-        try:
-            disk.fill()
-            model = {"type": "file", "format": "text", "content": "x" * 100_000}
-            response = server.http.put("/api/contents/notes.txt", json=model)
-            assert response.status_code == 507, response.text
-            assert "No space left" in response.json()["message"]
-            response = server.http.put(
-                "/api/contents/shared.ipynb",
-                json={"type": "notebook", "content": {**NOTEBOOK, "cells": []}},
-            )
-            assert response.status_code == 507, response.text
-            assert json.loads((disk.view / "shared.ipynb").read_text()) == NOTEBOOK
-            assert not (disk.view / "notes.txt").exists()
-            assert server.http.get("/api/contents/shared.ipynb").status_code == 200
-        finally:
-            disk.free()
-            server.stop()
+        disk.fill()
+        model = {"type": "file", "format": "text", "content": "x" * 100_000}
+        response = server.http.put("/api/contents/notes.txt", json=model)
+        assert response.status_code == 507, response.text
+        assert "No space left" in response.json()["message"]
+        response = server.http.put(
+            "/api/contents/shared.ipynb",
+            json={"type": "notebook", "content": {**NOTEBOOK, "cells": []}},
+        )
+        assert response.status_code == 507, response.text
+        assert json.loads((disk.view / "shared.ipynb").read_text()) == NOTEBOOK
+        assert not (disk.view / "notes.txt").exists()
+        assert server.http.get("/api/contents/shared.ipynb").status_code == 200

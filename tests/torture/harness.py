@@ -419,14 +419,20 @@ class Torture:
             self.target.stop()
         return self.outcome
 
-    async def round(self, number: int, mid_save: bool, editing: tuple[float, float]) -> None:
+    async def _connect(
+        self, number: int, stop: asyncio.Event
+    ) -> tuple[list[Client], list[asyncio.Task[None]]]:
+        """Round ``number``'s clients, each a new document, connected until ``stop``."""
         url = await self.target.socket_url(self.notebook)
-        stop = asyncio.Event()
         clients = [
             Client(f"r{number}c{index}", self.target.model(Doc()), self.rng, self.ledger)
             for index in range(self.clients)
         ]
-        running = [asyncio.create_task(client.run(url, stop)) for client in clients]
+        return clients, [asyncio.create_task(client.run(url, stop)) for client in clients]
+
+    async def round(self, number: int, mid_save: bool, editing: tuple[float, float]) -> None:
+        stop = asyncio.Event()
+        clients, running = await self._connect(number, stop)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(
                 asyncio.gather(*(client.synced.wait() for client in clients)), 30
@@ -472,13 +478,8 @@ class Torture:
 
     async def converge(self, number: int, editing: float = 1.0, quiet: float = 2.0) -> None:
         """Clients edit, then stop: each one's document must be the server's."""
-        url = await self.target.socket_url(self.notebook)
         stop = asyncio.Event()
-        clients = [
-            Client(f"r{number}c{index}", self.target.model(Doc()), self.rng, self.ledger)
-            for index in range(self.clients)
-        ]
-        running = [asyncio.create_task(client.run(url, stop)) for client in clients]
+        clients, running = await self._connect(number, stop)
         await asyncio.sleep(editing)
         for client in clients:
             client.quiet = True
