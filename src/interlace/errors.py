@@ -25,19 +25,24 @@ at the boundary where they occur, so callers catch interlace's names only::
     │   ├── InvalidNotebook       not an nbformat 4 notebook
     │   ├── BadCommand            a command or request that is malformed or names nothing
     │   ├── NotWaiting            an answer to an ``input()`` no cell is asking
-    │   └── FileConflict          the file changed on disk while the notebook had unsaved
-    │                             changes: both are kept until someone chooses
+    │   ├── FileConflict          the file changed on disk while the notebook had unsaved
+    │   │                         changes: both are kept until someone chooses
+    │   ├── StaleSource           a cell's source is no longer the one a write or run was
+    │   │                         based on (its hash differs): read it again
+    │   └── AgentRefused          the notebook does not let agents do that (or anything)
     ├── RecordingError            a recording that cannot be read, or a moment it lacks
     └── StorageError              the disk refused a write (full, read-only, failing)
 
 Adapters (HTTP, websockets, JSON-RPC) turn these into their own answers at one
 place each: a ``NotFound`` is a 404, an ``InvalidNotebook`` or ``BadCommand`` a
-400, ``NotWaiting`` and ``FileConflict`` a 409, a ``StorageError`` a 507.
+400, ``NotWaiting``, ``FileConflict`` and ``StaleSource`` a 409, ``AgentRefused`` a
+403, a ``StorageError`` a 507.
 """
 
 from __future__ import annotations
 
 __all__ = [
+    "AgentRefused",
     "BadCommand",
     "ChannelClosed",
     "ChannelError",
@@ -59,6 +64,7 @@ __all__ = [
     "RecordingError",
     "ReplayedMessage",
     "ReplyTimeout",
+    "StaleSource",
     "StorageError",
     "UnsupportedSignatureScheme",
     "UnsupportedVersion",
@@ -152,6 +158,26 @@ class NotWaiting(NotebookError):
 class FileConflict(NotebookError):
     """The notebook's file changed on disk while its shared document had unsaved changes:
     neither is written over the other until someone chooses which to keep."""
+
+
+class StaleSource(NotebookError):
+    """A write or run named the hash of a cell's source, and the cell holds another source
+    now (someone typed meanwhile): nothing was done; ``source`` and ``hash`` are what the
+    cell holds, to read before trying again."""
+
+    def __init__(self, cell_id: str, source: str, current_hash: str) -> None:
+        super().__init__(
+            f"cell {cell_id!r} changed since you read it (its hash is now {current_hash!r}): "
+            "nothing was done; read it again and retry"
+        )
+        self.cell_id = cell_id
+        self.source = source
+        self.hash = current_hash
+
+
+class AgentRefused(NotebookError):
+    """The notebook does not let agents do this: its agent setting refuses them, or lets
+    them read (or edit) but not edit (or run)."""
 
 
 class RecordingError(InterlaceError, ValueError):

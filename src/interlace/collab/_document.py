@@ -19,7 +19,7 @@ import random
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from pycrdt import Array, Doc, Map, Text
+from pycrdt import Array, Assoc, Doc, Map, Text
 
 from interlace.collab._nbformat import (
     fit_attachments,
@@ -29,6 +29,7 @@ from interlace.collab._nbformat import (
 )
 from interlace.collab._schema import is_cell_type, is_count, is_position
 from interlace.collab._streams import MAX_STREAM_CHARS, stream_edit
+from interlace.errors import BadCommand
 
 if TYPE_CHECKING:
     from interlace.protocol import JSONDict
@@ -328,6 +329,46 @@ class NotebookDocument:
 
     def delete_cell(self, cell_id: str) -> None:
         del self.cells[cell_id]
+
+    # Edits the server makes for a collaborator that speaks no Yjs (an agent).
+
+    def _text(self, cell_id: str) -> Text:
+        source: Any = self.cell(cell_id).get("source")
+        if not isinstance(source, Text):  # repaired as soon as a peer writes one
+            raise BadCommand(f"cell {cell_id!r} has no shared source to edit")
+        return source
+
+    def edit_source(self, cell_id: str, start: int, end: int, text: str) -> None:
+        """Replace characters ``start:end`` of the cell's source with ``text``, as one edit
+        of its shared text: what others type elsewhere in it meanwhile is kept."""
+        source = self._text(cell_id)
+        current = str(source)
+        begin = _utf8_length(current[:start])
+        stop = begin + _utf8_length(current[start:end])
+        with self.doc.transaction():
+            if stop > begin:
+                del source[begin:stop]
+            if text:
+                source.insert(begin, _writable(text))
+
+    def set_cell_type(self, cell_id: str, cell_type: str) -> None:
+        """Make the cell a code, markdown or raw cell, keeping its source (and outputs, as
+        the page does: the file leaves them out of other cells)."""
+        cell = self.cell(cell_id)
+        with self.doc.transaction():
+            cell["cell_type"] = cell_type
+            if cell_type == "code":
+                if not isinstance(cell.get("outputs"), Array):
+                    cell["outputs"] = Array([])
+                if "execution_count" not in cell:
+                    cell["execution_count"] = None
+
+    def cursor_at(self, cell_id: str, index: int) -> JSONDict:
+        """A Yjs relative position of character ``index`` of the cell's source, as pages put
+        one in their awareness ``cursor``: it stays put while others type around it."""
+        source = self._text(cell_id)
+        offset = _utf8_length(str(source)[:index])
+        return dict(source.sticky_index(offset, Assoc.BEFORE).to_json())
 
     # The kernel, as the server sees it.
 

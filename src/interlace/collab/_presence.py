@@ -4,24 +4,26 @@ The room keeps every peer's latest state, relays changes to the others, greets a
 newcomer with everyone's state, and announces a peer's states removed when its
 connection ends, so nobody's cursor lingers after they have gone. States a peer
 stops renewing expire after the awareness timeout (30 s), as in y-protocols.
+
+A collaborator that speaks no Yjs (a coding agent over MCP or REST) is shown
+through a ``StandIn``: an awareness client of its own, kept by the server, that
+joins, renews its state and leaves as any peer does.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pycrdt import Awareness, create_awareness_message, read_message
+from pycrdt import Awareness, Doc, create_awareness_message, read_message
 
 from interlace.errors import MalformedUpdate
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from pycrdt import Doc
-
     from interlace.protocol import JSONDict
 
-__all__ = ["Presence"]
+__all__ = ["Presence", "StandIn"]
 
 
 class Presence:
@@ -64,6 +66,10 @@ class Presence:
         except (AssertionError, IndexError, ValueError, RuntimeError, TypeError) as exc:
             raise MalformedUpdate(f"malformed awareness message: {exc}") from exc
 
+    def stand_in(self) -> StandIn:
+        """Presence for a collaborator that speaks no Yjs; shown once given a state."""
+        return StandIn(self)
+
     def leave(self, peer: int) -> None:
         """``peer`` has gone: remove the states it controlled, telling everyone."""
         clients = self._controlled.pop(peer, set())
@@ -98,3 +104,34 @@ class Presence:
                 if first and self._visits is not None:
                     self._visits("joined", name)
                 return
+
+
+class StandIn:
+    """The presence the server keeps for a collaborator that speaks no Yjs (an agent).
+
+    It is a peer of the room (keyed by this object) with an awareness client of its
+    own: ``show`` sets or renews its state (a name, a cell, a cursor) and tells
+    everyone, as a page's awareness update would; ``leave`` removes it. A stand-in
+    that left is not shown again: make a new one.
+    """
+
+    def __init__(self, presence: Presence) -> None:
+        self._presence = presence
+        self._awareness = Awareness(Doc())
+
+    @property
+    def key(self) -> int:
+        return id(self)
+
+    @property
+    def client_id(self) -> int:
+        return self._awareness.client_id
+
+    def show(self, state: JSONDict) -> None:
+        """Show ``state`` (or renew it, so it does not expire) to everyone in the room."""
+        self._awareness.set_local_state(state)
+        update = self._awareness.encode_awareness_update([self._awareness.client_id])
+        self._presence.apply(self.key, create_awareness_message(update))
+
+    def leave(self) -> None:
+        self._presence.leave(self.key)

@@ -148,6 +148,8 @@ class Room:
         """Cells (and ``meta``) a peer's update touched: to be checked once it is applied."""
         self._writing: tuple[str, str] | None = None
         """(kind, actor) of a change the room itself makes now (a repair, a file's change)."""
+        self._editor: str | None = None
+        """Who an edit the server makes now on someone's behalf is by (``edited_by``)."""
         self.from_log = False
         """Whether the document came from the log (else from the file)."""
         self.dirty = False
@@ -193,11 +195,13 @@ class Room:
         update = event.update
         touched, self._touched = self._touched, {}
         if self._applying_from is not None:
-            kind = next((k for k in _CELL_CHANGES if k in touched), "edit")
-            cells = sorted(touched.get(kind, ()))
+            kind, cells = _edit_kind(touched)
             if self._ahead is not None:  # stored already: only its kind is known now
                 self._applied = True
                 self._quietly(self.recorder.relabel, self._ahead, kind, {"cells": cells})
+        elif self._editor is not None:
+            kind, cells = _edit_kind(touched)
+            self._store(kind, self._editor, update, {"cells": cells})
         elif self._writing is not None:
             self._store(*self._writing, update)
         else:
@@ -207,10 +211,10 @@ class Room:
         if self._writing != _FROM_FILE:
             self.dirty = True
 
-    def _store(self, kind: str, actor: str, update: bytes) -> None:
+    def _store(self, kind: str, actor: str, update: bytes, data: JSONDict | None = None) -> None:
         """Record a change the server made; a refusal is held (see the module's doc)."""
         try:
-            self.recorder.record(kind, actor, change=update)
+            self.recorder.record(kind, actor, data, change=update)
         except StorageError as exc:
             self._storage_failed(exc)
 
@@ -489,6 +493,17 @@ class Room:
         finally:
             self._writing = None
 
+    @contextlib.contextmanager
+    def edited_by(self, actor: str) -> Iterator[None]:
+        """Edits the server makes in here for ``actor``, a collaborator that speaks no Yjs
+        (an agent), are recorded as that actor's, as a peer's edits are: created, deleted,
+        moved or edited, with the cells they touched."""
+        self._editor = actor
+        try:
+            yield
+        finally:
+            self._editor = None
+
     def load_changed_file(self, notebook: JSONDict) -> None:
         """The file changed outside the server: the document becomes what it holds, as one
         change recorded as ``external`` by ``disk`` and sent to every peer."""
@@ -531,6 +546,12 @@ _FROM_FILE = ("external", "disk")
 
 _META = "\0meta"
 """Stands for the notebook's own fields among the cells a peer touched."""
+
+
+def _edit_kind(touched: dict[str, set[str]]) -> tuple[str, list[str]]:
+    """How an edit is recorded (created, deleted, moved or edit), and the cells it did that to."""
+    kind = next((k for k in _CELL_CHANGES if k in touched), "edit")
+    return kind, sorted(touched.get(kind, ()))
 
 
 _TOP_LEVEL = {"add": "created", "delete": "deleted", "update": "edit"}
