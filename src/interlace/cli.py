@@ -227,6 +227,49 @@ def replay(session: Path, speed: float, skip_idle: bool) -> None:
         click.echo(text, nl=False)
 
 
+@main.command("mcp")
+@click.option(
+    "--url",
+    envvar="INTERLACE_URL",
+    required=True,
+    help="The running server, as `interlace server` prints it (a ?token= in it is used). "
+    "Environment: INTERLACE_URL.",
+)
+@click.option(
+    "--token", envvar="INTERLACE_TOKEN", default=None, help="Its token (INTERLACE_TOKEN)."
+)
+@click.option(
+    "--name",
+    envvar="INTERLACE_AGENT_NAME",
+    default=None,
+    help="The name the agent is shown and recorded by, as 'agent: NAME' (default: the name "
+    "its MCP client gives). Environment: INTERLACE_AGENT_NAME.",
+)
+def mcp(url: str, token: str | None, name: str | None) -> None:
+    """The Model Context Protocol over stdio, to a running server's notebooks.
+
+    For coding agents that start their tools as processes: they read, edit and run
+    cells as a named collaborator, seen by everyone on the notebook.
+    """
+    import logging
+    import sys
+    from urllib.parse import parse_qs, urlsplit
+
+    import anyio
+
+    from interlace.server._mcp_bridge import run_bridge
+
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise click.BadParameter("must be the server's http:// URL", param_hint="--url")
+    token = token if token is not None else parse_qs(parts.query).get("token", [""])[0]
+    base = f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
+    logging.basicConfig(
+        format="[interlace mcp] %(levelname)s %(message)s", level=logging.WARNING, stream=sys.stderr
+    )
+    anyio.run(run_bridge, base, token, name)
+
+
 def _server_options(command: Callable[..., None]) -> Callable[..., None]:
     """The options ``interlace server`` and ``interlace notebook`` share."""
     options = [

@@ -17,8 +17,10 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from interlace._version import __version__
 from interlace.client import KernelSpec, find_kernelspecs, get_kernelspec
 from interlace.errors import InterlaceError, KernelSpecError
-from interlace.notebooks import KernelRegistry, NotebookService, Sessions
+from interlace.notebooks import Agents, KernelRegistry, NotebookService, Sessions
 from interlace.rpc import RpcService, dispatch
+from interlace.server._agents_api import AgentsApi
+from interlace.server._agents_rpc import agent_methods
 from interlace.server._auth import Authenticator
 from interlace.server._channels import serve_channels
 from interlace.server._collab import serve_collab
@@ -30,6 +32,7 @@ from interlace.server._headers import SecurityHeaders
 from interlace.server._hidden import HiddenUrls
 from interlace.server._history import HistoryApi
 from interlace.server._limits import BodyLimit
+from interlace.server._mcp import McpEndpoint
 from interlace.server._notebooks import NotebookApi
 from interlace.server._notebooks_rpc import notebook_methods
 from interlace.server._origin import Sites
@@ -81,11 +84,18 @@ class Api:
         self._sessions: Sessions | None = None
         self._rpc: dict[str, Method] = {}
         self._notebooks: NotebookService | None = None
+        self._agents: Agents | None = None
+        self.mcp = McpEndpoint(lambda: self.agents)
 
     @property
     def notebooks(self) -> NotebookService:
         assert self._notebooks is not None
         return self._notebooks
+
+    @property
+    def agents(self) -> Agents:
+        assert self._agents is not None
+        return self._agents
 
     @property
     def kernels(self) -> KernelRegistry:
@@ -110,11 +120,15 @@ class Api:
                 allow_hidden=self.config.allow_hidden,
                 autosave_delay=self.config.autosave_delay,
             )
+            self._agents = Agents(self._notebooks)
+            tasks.start_soon(self._agents.run_presence)
             self._rpc = {
                 **RpcService(self._sessions).methods(),
                 **notebook_methods(self._notebooks),
+                **agent_methods(self._agents),
             }
-            yield
+            async with self.mcp.running():
+                yield
             self._notebooks.close()
             await self._kernels.shutdown_all()
             tasks.cancel_scope.cancel()
@@ -355,6 +369,8 @@ def create_app(config: ServerConfig) -> ASGIApp:
         *OutputFiles(api.contents.hidden).routes(),
         *notebooks.routes(),
         *HistoryApi(lambda: api.notebooks).routes(),
+        *AgentsApi(lambda: api.agents).routes(),
+        *api.mcp.routes(),
         WebSocketRoute("/api/rpc/ws", api.rpc_websocket),
         Route("/api/sessions", api.list_sessions, methods=["GET"]),
         Route("/api/sessions", api.create_session, methods=["POST"]),
