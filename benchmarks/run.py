@@ -15,6 +15,7 @@ import sys
 from importlib.metadata import version
 from typing import TYPE_CHECKING
 
+import agents
 import browser
 import client
 import collab
@@ -39,6 +40,7 @@ GROUPS: dict[str, Callable[[bool], list[Result]]] = {
     "record": record.run,
     "trickle": trickle.run,
     "memory": memory.run,
+    "agents": agents.run,
 }
 
 
