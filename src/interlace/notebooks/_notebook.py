@@ -15,6 +15,7 @@ and saves nothing until someone chooses which version to keep (``resolve``).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -214,7 +215,9 @@ class OpenNotebook:
         if keep == "file":
             self._load_file()
         else:
-            reply["kept_copy"] = self.file.keep_copy(self.file.target.read_bytes(), "on-disk")
+            with contextlib.suppress(FileNotFoundError):  # gone meanwhile: nothing to keep
+                on_disk = self.file.target.read_bytes()
+                reply["kept_copy"] = self.file.keep_copy(on_disk, "on-disk")
             notebook = self.room.document.to_notebook()
             self.file.save(notebook, over_changes=True)
             self.room.dirty = False
