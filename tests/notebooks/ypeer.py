@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from typing import TYPE_CHECKING, Any
@@ -76,7 +77,7 @@ class YPeer:
 
     def _send_update(self, event: Any) -> None:
         if self._sending:
-            self.ws.send(create_update_message(event.update))
+            self._send(create_update_message(event.update))
 
     def pump(self, quiet: float = 0.3) -> None:
         """Apply what the server sent until it has been quiet for ``quiet`` seconds."""
@@ -104,7 +105,15 @@ class YPeer:
             finally:
                 self._sending = True
             if reply is not None:
-                self.ws.send(reply)
+                self._send(reply)
+
+    def _send(self, message: bytes) -> None:
+        """Send, unless the server has closed the connection meanwhile (as after ``RESYNC``).
+
+        ``recv`` then reports the close, after what the server sent before it.
+        """
+        with contextlib.suppress(ConnectionClosed):
+            self.ws.send(message)
 
     @property
     def notices(self) -> list[dict[str, Any]]:
