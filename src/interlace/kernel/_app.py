@@ -51,7 +51,7 @@ def run_kernel(
     """
     os.environ.setdefault("MPLBACKEND", MATPLOTLIB_INLINE)
     info, path, created = _prepare(connection_file)
-    kernel = Kernel(info, namespace=namespace, module=module)
+    kernel = Kernel(info, namespace=namespace, module=module, connection_file=path)
     bound = kernel.start()
     if created or bound != info:
         write_connection_file(bound, path)
@@ -94,7 +94,22 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("-f", "--connection-file", type=Path, help="connection file to use")
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.WARNING, format="[interlace kernel] %(levelname)s %(message)s"
-    )
+    log_to_stderr()
     run_kernel(args.connection_file, announce=args.connection_file is None)
+
+
+def log_to_stderr(level: int = logging.WARNING) -> None:
+    """The kernel's own log lines go to the process's stderr, through its own logger.
+
+    The root logger is left alone, so a notebook's ``logging.basicConfig(...)``
+    takes effect and user code's records reach the cell, as on ipykernel. The
+    handler writes to a copy of descriptor 2 taken now, before the kernel turns
+    descriptor 2 into the cell's stderr.
+    """
+    stream = os.fdopen(os.dup(2), "w", buffering=1, encoding="utf-8", errors="replace")
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logging.Formatter("[interlace kernel] %(levelname)s %(message)s"))
+    logger = logging.getLogger("interlace")
+    logger.addHandler(handler)
+    logger.setLevel(level)
+    logger.propagate = False

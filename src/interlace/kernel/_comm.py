@@ -7,13 +7,16 @@ from typing import TYPE_CHECKING, Any, cast
 import comm
 from comm.base_comm import BaseComm, CommManager
 
+from interlace.errors import ProtocolError
+from interlace.protocol import Header, Message
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from interlace.kernel._shell import Publisher
-    from interlace.protocol import IOPubMsgType, JSONDict, Message
+    from interlace.protocol import JSON, IOPubMsgType, JSONDict
 
-__all__ = ["CommManager", "install_comms", "message_dict"]
+__all__ = ["CommManager", "KernelComm", "install_comms", "message_dict", "message_from_dict"]
 
 
 class KernelComm(BaseComm):
@@ -61,3 +64,19 @@ def message_dict(message: Message) -> JSONDict:
         "content": dict(message.content),
         "buffers": [memoryview(b) for b in message.buffers],
     }
+
+
+def message_from_dict(data: object) -> Message | None:
+    """The message a dict from ``message_dict`` (or jupyter_client) stands for; None if it is
+    not one (libraries hand back what ``get_parent()`` gave them, or ``{}``)."""
+    if not isinstance(data, dict) or not isinstance(data.get("header"), dict):
+        return None
+    try:
+        header = Header.from_dict(data["header"])
+        parent = data.get("parent_header")
+        parent_header = Header.from_dict(parent) if isinstance(parent, dict) and parent else None
+    except ProtocolError:
+        return None
+    content = data.get("content")
+    body: dict[str, JSON] = content if isinstance(content, dict) else {}
+    return Message(header=header, parent_header=parent_header, content=body)

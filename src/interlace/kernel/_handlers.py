@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     from comm.base_comm import CommManager
 
-    from interlace.kernel._shell import KernelShell
+    from interlace.kernel._shell import ZMQInteractiveShell
     from interlace.protocol import (
         JSON,
         CommInfo,
@@ -58,7 +58,10 @@ class ShellHandlers:
     """Handlers for everything on the shell channel except execute_request."""
 
     def __init__(
-        self, shell: KernelShell, comms: CommManager, info: Callable[[], KernelInfoReplyContent]
+        self,
+        shell: ZMQInteractiveShell,
+        comms: CommManager,
+        info: Callable[[], KernelInfoReplyContent],
     ) -> None:
         self.shell = shell
         self.comms = comms

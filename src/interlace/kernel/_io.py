@@ -16,13 +16,22 @@ import queue
 import signal
 import threading
 import time
-from typing import TYPE_CHECKING, Literal, final
+from typing import TYPE_CHECKING, Any, Literal, final
 
 import anyio
 
-from interlace.kernel._bridge import Outbox
+from interlace.errors import ProtocolError
+from interlace.kernel._bridge import Inbox, Outbox
+from interlace.kernel._requests import decode_request
 from interlace.kernel._streams import FLUSH_INTERVAL
-from interlace.protocol import CHANNELS, ConnectionInfo, Message, Sender, content_of
+from interlace.protocol import (
+    CHANNELS,
+    ConnectionInfo,
+    Message,
+    ReplayGuard,
+    Sender,
+    content_of,
+)
 from interlace.transport import Channel, Context, SocketKind
 
 if TYPE_CHECKING:
@@ -105,17 +114,20 @@ class KernelIO:
         self.info = info
         self.sender = sender
         self.kernel_info = kernel_info
-        self.requests: queue.SimpleQueue[Request | None] = queue.SimpleQueue()
+        self.requests: Inbox[Request | None] = Inbox()
         self.stdin_replies: queue.SimpleQueue[Message] = queue.SimpleQueue()
         self.shell_ready = threading.Event()
         self.contacted = threading.Event()
         self.streams: Streams | None = None
         self._context = Context()
+        self._signer = info.signer()
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._outbox: Outbox[Outgoing | None] | None = None
         self._tasks: anyio.abc.TaskGroup | None = None
         self._flush_due: Outbox[None] | None = None
         self._channels: dict[OutChannel, Channel] = {}
         self._started = threading.Event()
+        self._stopped = False
         self._failure: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="interlace-kernel-io", daemon=True)
 
@@ -140,8 +152,15 @@ class KernelIO:
         heartbeat.start()
 
     def send(self, channel: OutChannel, message: Message, identities: Sequence[bytes] = ()) -> None:
-        """Queue ``message`` for sending; callable from any thread, keeps order."""
+        """Queue ``message`` for sending; callable from any thread, keeps order.
+
+        Once the loop has stopped (objects closing their comms as the interpreter
+        exits), messages are dropped.
+        """
         assert self._outbox is not None
+        if self._stopped:
+            log.debug("dropped %s: the kernel has stopped", message.msg_type)
+            return
         self._outbox.put((channel, identities, message))
 
     def publish(self, message: Message) -> None:
@@ -152,11 +171,21 @@ class KernelIO:
         assert self._flush_due is not None
         self._flush_due.put(None)
 
+    def watch(self, descriptors: Sequence[int], drain: Callable[[int], bool]) -> None:
+        """Call ``drain(fd)`` whenever one of ``descriptors`` is readable, until it says
+        the descriptor reached its end (callable from any thread)."""
+        loop, tasks = self._loop, self._tasks
+        assert loop is not None
+        assert tasks is not None
+        for fd in descriptors:
+            loop.call_soon_threadsafe(tasks.start_soon, _watch, fd, drain)
+
     def stop(self) -> None:
         """End the loop after what is queued was sent, then close every socket."""
         if self._outbox is not None and self._thread.is_alive():
             self._outbox.put(STOP)
         self._thread.join(timeout=5)
+        self._stopped = True
         self._context.close()
 
     def _run(self) -> None:
@@ -170,7 +199,7 @@ class KernelIO:
             self.requests.put(STOP)
 
     async def _serve(self) -> None:
-        loop = asyncio.get_running_loop()
+        loop = self._loop = asyncio.get_running_loop()
         self._outbox = Outbox(loop)
         self._flush_due = Outbox(loop)
         async with anyio.create_task_group() as tasks:
@@ -196,10 +225,19 @@ class KernelIO:
                 channel, identities, message = outgoing
                 await self._channels[channel].send(message, identities)
 
-    async def _serve_shell(self) -> None:
-        channel = self._channels["shell"]
+    async def _receive(self, channel: Channel, guard: ReplayGuard) -> tuple[list[bytes], Message]:
+        """The next request on ``channel``; what cannot be served is logged and dropped."""
         while True:
-            identities, message = await channel.recv()
+            frames = await channel.recv_frames()
+            try:
+                return decode_request(frames, self._signer, guard)
+            except ProtocolError as exc:
+                log.warning("%s: dropped a message: %s", channel.name, exc)
+
+    async def _serve_shell(self) -> None:
+        channel, guard = self._channels["shell"], ReplayGuard()
+        while True:
+            identities, message = await self._receive(channel, guard)
             if message.msg_type == "kernel_info_request" and not self.shell_ready.is_set():
                 self._serve_here(identities, message, "shell")
             else:
@@ -207,9 +245,9 @@ class KernelIO:
             self.contacted.set()
 
     async def _serve_control(self) -> None:
-        channel = self._channels["control"]
+        channel, guard = self._channels["control"], ReplayGuard()
         while True:
-            identities, message = await channel.recv()
+            identities, message = await self._receive(channel, guard)
             self._serve_here(identities, message, "control")
 
     def _serve_here(self, identities: list[bytes], message: Message, channel: OutChannel) -> None:
@@ -264,9 +302,9 @@ class KernelIO:
             self._answer(identities, request, unknown_request_error(request), channel)
 
     async def _serve_stdin(self) -> None:
-        channel = self._channels["stdin"]
+        channel, guard = self._channels["stdin"], ReplayGuard()
         while True:
-            _, message = await channel.recv()
+            _, message = await self._receive(channel, guard)
             if message.msg_type == "input_reply":
                 self.stdin_replies.put(message)
             else:
@@ -311,7 +349,27 @@ class KernelIO:
             await anyio.sleep(max(0.001, last + FLUSH_INTERVAL - time.monotonic()))
             last = time.monotonic()
             if self.streams is not None:
-                self.streams.flush()
+                # The descriptors' own watchers (_watch) bring in what they get.
+                _survive("flushing the streams", self.streams.flush, drain=False)
+
+
+async def _watch(fd: int, drain: Callable[[int], bool]) -> None:
+    while True:
+        await anyio.wait_readable(fd)
+        if not _survive(f"reading descriptor {fd}", drain, fd):
+            return
+
+
+def _survive(doing: str, work: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """``work`` done on the I/O loop, where a failure must not end the loop: logged instead.
+
+    Returns what ``work`` returned, or True when it failed (a watcher keeps watching).
+    """
+    try:
+        return work(*args, **kwargs)
+    except Exception:
+        log.exception("kernel I/O loop: %s failed", doing)
+        return True
 
 
 def status(state: ExecutionState) -> StatusContent:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from IPython.core.error import StdinNotImplementedError
 
+from interlace.kernel._interrupts import interruptible
 from interlace.protocol import content_of
 
 if TYPE_CHECKING:
@@ -62,12 +63,18 @@ class StdinBridge:
             log.warning("stdin: dropped a stale input_reply")
             self._replies.get_nowait()
         request = self._asker.ask(prompt, password)
-        while True:
-            reply = self._replies.get()
-            if reply.parent_id in (None, request.msg_id):
-                break
-            log.warning("stdin: dropped an input_reply to another request")
+        with interruptible():
+            reply = self._wait_for_reply(request)
         value = content_of(reply, "input_reply").get("value", "")
         if value == "\x04":
             raise EOFError("end of input")
         return str(value)
+
+    def _wait_for_reply(self, request: Message) -> Message:
+        """The input_reply to ``request``; an interrupt stops the wait, in any cell (one
+        that awaits included, where SIGINT otherwise only cancels at the next await)."""
+        while True:
+            reply = self._replies.get()
+            if reply.parent_id in (None, request.msg_id):
+                return reply
+            log.warning("stdin: dropped an input_reply to another request")
