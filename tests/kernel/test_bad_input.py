@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import pytest
 import zmq
 
 from interlace.protocol import DELIMITER, Sender, Signer, decode, encode
 
 if TYPE_CHECKING:
+    from tests.kernel.compat import Pair
     from tests.kernel.conftest import RunningKernel
 
 
@@ -67,3 +69,52 @@ def test_unknown_shell_request_gets_an_error_reply(kernel: RunningKernel) -> Non
     reply = client.get_shell_msg(timeout=10)
     assert reply["msg_type"] == "teleport_reply"
     assert reply["content"]["ename"] == "UnknownMessageType"
+
+
+def test_a_comm_msg_without_comm_id_is_logged_and_the_kernel_goes_on(pair: Pair) -> None:
+    """It used to kill our kernel; both now log it and serve the next request."""
+
+    def send_broken_comm_msg(kernel: RunningKernel) -> str:
+        client = kernel.client
+        contents: list[dict[str, object]] = [
+            {"data": {}},
+            {"comm_id": None},
+            {"comm_id": ["list"], "data": 5},
+        ]
+        for content in contents:
+            client.shell_channel.send(client.session.msg("comm_msg", content))
+        reply, _ = kernel.execute("'still here'")
+        assert reply["content"]["status"] == "ok"
+        assert not client.shell_channel.msg_ready(), "a comm_msg has no reply"
+        return str(reply["content"]["status"])
+
+    assert pair.each(send_broken_comm_msg) == {"interlace": "ok", "ipykernel": "ok"}
+
+
+@pytest.mark.parametrize("date", [None, "", "yesterday"], ids=["missing", "empty", "not-iso"])
+def test_a_request_without_a_usable_date_is_served(pair: Pair, date: str | None) -> None:
+    """Hand-written clients send such headers; ipykernel serves them, and so do we."""
+
+    def ask(kernel: RunningKernel) -> str:
+        client = kernel.client
+        message = client.session.msg("kernel_info_request")
+        if date is None:
+            del message["header"]["date"]
+        else:
+            message["header"]["date"] = date
+        client.shell_channel.send(message)
+        reply = client.get_shell_msg(timeout=10)
+        assert reply["parent_header"]["msg_id"] == message["header"]["msg_id"]
+        return str(reply["msg_type"])
+
+    assert pair.each(ask) == {"interlace": "kernel_info_reply", "ipykernel": "kernel_info_reply"}
+
+
+def test_a_request_without_a_date_is_logged_once(kernel: RunningKernel) -> None:
+    client = kernel.client
+    message = client.session.msg("execute_request", {"code": "6 * 7"})
+    message["header"]["date"] = ""
+    client.shell_channel.send(message)
+    assert client.get_shell_msg(timeout=10)["content"]["status"] == "ok"
+    log = kernel.stop()
+    assert log.count("no usable header date") == 1

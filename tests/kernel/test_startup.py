@@ -123,6 +123,38 @@ def test_embed_kernel_shares_the_callers_namespace(tmp_path: Path, runtime: Path
     assert out == "program resumed\n"
 
 
+def test_embed_kernel_from_a_coroutine(tmp_path: Path, runtime: Path) -> None:
+    """The program's event loop waits while the kernel serves, and runs on after."""
+    script = tmp_path / "program.py"
+    script.write_text(
+        textwrap.dedent(
+            """
+            import asyncio
+            import interlace
+
+            async def work():
+                answer = 41
+                interlace.embed_kernel()
+                await asyncio.sleep(0)
+                print("coroutine resumed", flush=True)
+
+            asyncio.run(work())
+            """
+        )
+    )
+    process = subprocess.Popen(
+        [sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    client = join(runtime / read_existing_line(process))
+    _reply, messages = execute(client, "answer + 1")
+    (result,) = [m for m in messages if m["msg_type"] == "execute_result"]
+    assert result["content"]["data"]["text/plain"] == "42"
+    client.shutdown()
+    client.stop_channels()
+    out, _ = process.communicate(timeout=15)
+    assert out == "coroutine resumed\n"
+
+
 def _script(name: str) -> str:
     return str(Path(sys.executable).with_name(name))
 

@@ -65,3 +65,17 @@ def test_interrupt_while_waiting_for_input(kernel: RunningKernel) -> None:
     assert reply["content"]["ename"] == "KeyboardInterrupt"
     _again, messages = execute(client, "print('usable')")
     assert stream_text(messages) == "usable\n"
+
+
+def test_interrupt_while_an_awaiting_cell_waits_for_input(kernel: RunningKernel) -> None:
+    """In a cell that awaits, SIGINT cancels at the next await; input() is no await, so the
+    wait for the answer is interrupted directly."""
+    client = kernel.client
+    msg_id = client.execute("import asyncio\nawait asyncio.sleep(0)\ninput('waiting: ')")
+    assert client.get_stdin_msg(timeout=10)["msg_type"] == "input_request"
+    client.control_channel.send(client.session.msg("interrupt_request", {}))
+    reply = client.get_shell_msg(timeout=10)
+    assert reply["parent_header"]["msg_id"] == msg_id
+    assert reply["content"]["ename"] == "KeyboardInterrupt"
+    _again, messages = execute(client, "print('usable')")
+    assert stream_text(messages) == "usable\n"
