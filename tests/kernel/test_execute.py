@@ -158,6 +158,23 @@ def test_a_million_lines_arrive_complete(shared_kernel: RunningKernel) -> None:
     assert reply["content"]["status"] == "ok"
 
 
+def test_large_output_travels_in_messages_of_a_mebibyte_at_most(
+    shared_kernel: RunningKernel,
+) -> None:
+    """A gigabyte printed must not become one message every process on its way holds whole."""
+    code = (
+        "import sys\n"
+        "sys.stdout.write('a' * (5 << 20) + '\\n')\n"  # one write of 5 MiB
+        "for _ in range(3 << 10):\n"
+        "    sys.stdout.write('b' * 1023 + '\\n')\n"  # and 3 MiB in lines of 1 KiB
+    )
+    reply, messages = shared_kernel.execute(code, timeout=60)
+    assert reply["content"]["status"] == "ok"
+    texts = [m["content"]["text"] for m in messages if m["msg_type"] == "stream"]
+    assert max(map(len, texts)) <= 1 << 20
+    assert "".join(texts) == "a" * (5 << 20) + "\n" + ("b" * 1023 + "\n") * (3 << 10)
+
+
 def test_history_is_kept_across_restarts_per_session(tmp_path: Path) -> None:
     first = RunningKernel(tmp_path)
     try:

@@ -3,7 +3,11 @@
 Writes only append to a list, so a cell printing a million lines spends its time
 printing, not messaging. The I/O loop flushes the text soon after the first write
 (a person sees a print at once) and at most every ``FLUSH_INTERVAL`` under load;
-the main thread flushes before any other output so that order is kept.
+the main thread flushes before any other output so that order is kept. Text is
+held in bytes too: a writer that has ``MESSAGE_SIZE`` pending flushes it itself,
+and no message carries more, so a cell printing a gigabyte sends a thousand
+messages of a mebibyte, never one of a gigabyte (which every process on its way,
+the server first, would have to hold whole).
 
 Each batch belongs to one request (see ``_parents``): text written for another
 request first flushes what is pending. What programs write to the file
@@ -25,10 +29,13 @@ if TYPE_CHECKING:
     from interlace.kernel._parents import Parents
     from interlace.protocol import Message, StreamName
 
-__all__ = ["FLUSH_INTERVAL", "OutStream", "Streams"]
+__all__ = ["FLUSH_INTERVAL", "MESSAGE_SIZE", "OutStream", "Streams"]
 
 FLUSH_INTERVAL = 0.05
 """Seconds between stream messages while output keeps coming."""
+
+MESSAGE_SIZE = 1 << 20
+"""Characters of text in one stream message at most; also what a writer lets pend."""
 
 QUIET = 0.00002
 """Seconds without a write after which the next write first collects what the descriptors
@@ -108,10 +115,14 @@ class OutStream(io.TextIOBase):
         if parent is not batch.parent:
             streams.rebatch(self, parent)
         batch.chunks.append(text)
-        if not batch.wake_pending:
+        size = len(text)
+        streams.pending += size
+        if streams.pending >= MESSAGE_SIZE:
+            streams.flush(drain=False)
+        elif not batch.wake_pending:
             batch.wake_pending = True
             streams.wake()
-        return len(text)
+        return size
 
     def append(self, text: str) -> None:
         """Add ``text`` to the batch of the request the calling code belongs to (what the
@@ -121,9 +132,13 @@ class OutStream(io.TextIOBase):
         if parent is not batch.parent:
             batch.streams.rebatch(self, parent)
         batch.chunks.append(text)
-        if not batch.wake_pending:
+        streams = batch.streams
+        streams.pending += len(text)
+        if streams.pending >= MESSAGE_SIZE:
+            streams.flush(drain=False)
+        elif not batch.wake_pending:
             batch.wake_pending = True
-            batch.streams.wake()
+            streams.wake()
 
     def writelines(self, lines: Iterable[str]) -> None:  # type: ignore[override]
         for line in lines:
@@ -198,6 +213,8 @@ class Streams:
         self.wake = wake
         self.capture: _Drainable | None = None
         self.last_write = 0.0
+        self.pending = 0
+        """Characters written since the last flush (either stream; a trigger, not a ledger)."""
         self._emit = emit
         self._lock = threading.Lock()
         self.stdout = OutStream("stdout", 1, self)
@@ -221,7 +238,8 @@ class Streams:
             stream.batch.parent = parent
 
     def _flush_locked(self) -> None:
+        self.pending = 0
         for stream in (self.stdout, self.stderr):
             text, parent = stream.drain()
-            if text:
-                self._emit(stream.name, text, parent)
+            for start in range(0, len(text), MESSAGE_SIZE):
+                self._emit(stream.name, text[start : start + MESSAGE_SIZE], parent)
