@@ -28,6 +28,17 @@ log = logging.getLogger("interlace.transport")
 RECONNECT_INTERVAL_MS = 10
 """How soon a connecting socket retries: a kernel that is still starting is joined at once."""
 
+SUBSCRIBER_QUEUE = 100
+"""Messages a subscriber holds unread at most (ZeroMQ's receive high-water mark).
+
+Past it the subscriber stops reading the connection and the backlog waits in the
+publisher: our kernel never drops (its queue is unbounded) and sends stream text
+in messages of 1 MiB at most, so a server slower than a kernel printing a
+gigabyte holds about 100 MiB of it, not the gigabyte. A publisher that drops
+past its own mark (ipykernel's is ZeroMQ's default, 1,000) drops as it would
+for jupyter_client, whose mark is 1,000.
+"""
+
 SocketKind = Literal["ROUTER", "DEALER", "XPUB", "SUB", "REQ", "REP", "PUB", "PAIR"]
 
 
@@ -130,7 +141,7 @@ class Context:
         if subscribe is not None:
             socket.setsockopt(zmq.SUBSCRIBE, subscribe)
         if kind == "SUB":
-            socket.setsockopt(zmq.RCVHWM, 0)
+            socket.setsockopt(zmq.RCVHWM, SUBSCRIBER_QUEUE)
         try:
             socket.connect(url)
         except zmq.ZMQError as exc:
