@@ -39,6 +39,10 @@ log = logging.getLogger("interlace.collab")
 STREAM_FLUSH_INTERVAL = 0.1
 """Stream text reaches the document in batches, at most this many seconds apart."""
 
+STREAM_BATCH_CHARS = 4 << 20
+"""Stream text waiting for the next batch at most: a kernel printing faster than the
+document takes it is written in batches this large, never held whole."""
+
 
 class OutputSpill(Protocol):
     """Where the whole text of a cell's streams is kept while the document keeps a tail."""
@@ -98,6 +102,7 @@ class CellRuns:
         self._generation = 0
         self._clear_on_output: set[str] = set()
         self._pending_streams: dict[str, tuple[list[str], str | None]] = {}
+        self._pending_chars = 0
         self._answer: MemoryObjectSendStream[str] | None = None
         self._send, self._receive = anyio.create_memory_object_stream[
             tuple[list[str], Start, str, int]
@@ -330,6 +335,7 @@ class CellRuns:
         one left when the run ends starts the next stream, where it changes nothing.
         """
         pending, self._pending_streams = self._pending_streams, {}
+        self._pending_chars = 0
         if not pending or cell_id not in self.document.cells:
             return
         with self.document.doc.transaction():
@@ -373,6 +379,9 @@ class CellRuns:
             pieces, _ = self._pending_streams.get(name, ([], None))
             pieces.append(text)  # joined once at the flush: many small messages stay linear
             self._pending_streams[name] = (pieces, link)
+            self._pending_chars += len(text)
+            if self._pending_chars >= STREAM_BATCH_CHARS:
+                self._flush_streams(cell_id)
             return
         self._flush_streams(cell_id)
         if message.msg_type == "update_display_data":
