@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import httpx
-from websockets.sync.client import connect
+from websockets.sync.client import ClientConnection, connect
 
 from _harness import Result
 from interlace.protocol import Sender
@@ -83,16 +83,29 @@ def _execute(code: str, session: str) -> dict[str, Any]:
             "channel": "shell"}  # fmt: skip
 
 
-def _wait_idle(http: httpx.Client, kernel: str, timeout: float = 600) -> None:
-    """Until the kernel went busy and back to idle."""
-    deadline, seen_busy = time.monotonic() + timeout, False
+def _activity(http: httpx.Client, kernel: str) -> tuple[str, str]:
+    model = http.get(f"/api/kernels/{kernel}").json()
+    return model.get("execution_state", ""), model.get("last_activity", "")
+
+
+def _wait_idle(http: httpx.Client, kernel: str, since: str, timeout: float = 600) -> None:
+    """Until the kernel, active after ``since`` (its last activity before the request),
+    is idle again: a print done between two looks never shows busy."""
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        state = http.get(f"/api/kernels/{kernel}").json().get("execution_state")
-        seen_busy = seen_busy or state == "busy"
-        if seen_busy and state == "idle":
+        state, activity = _activity(http, kernel)
+        if state == "idle" and activity != since:
             return
         time.sleep(0.05)
     raise TimeoutError("the kernel never finished printing")
+
+
+def _until_running(ws: ClientConnection) -> None:
+    """Until the kernel said it runs the request (its execute_input)."""
+    while True:
+        message = ws.recv(timeout=60)
+        if isinstance(message, str) and json.loads(message)["msg_type"] == "execute_input":
+            return
 
 
 def _replayed(url: str, kernel: str, session: str) -> int:
@@ -123,11 +136,12 @@ def _closed_websocket(url: ServerUrl, kernel_name: str, size: int) -> tuple[int,
             ws.send(json.dumps(_execute("1", session)))
             ws.recv(timeout=60)  # the kernel is up and answering
         time.sleep(1)
-        before, watch = _rss(url.pid), Peak(url.pid)
+        before, watch, (_, since) = _rss(url.pid), Peak(url.pid), _activity(h, kernel)
         with watch.watching():
             with connect(channels, max_size=None, open_timeout=60) as ws:
                 ws.send(json.dumps(_execute(_printing(size), session)))
-            _wait_idle(h, kernel)
+                _until_running(ws)  # then the tab closes, mid-run
+            _wait_idle(h, kernel, since)
             time.sleep(1)
         after = _rss(url.pid)
         return before, watch.peak, after, _replayed(url, kernel, session)
@@ -135,23 +149,50 @@ def _closed_websocket(url: ServerUrl, kernel_name: str, size: int) -> tuple[int,
 
 def _notebook_print(size: int) -> tuple[int, int, int]:
     """(before, peak, after) bytes for a notebook cell printing ``size`` into the notebook."""
-    source = _printing(size)
-    cell: dict[str, Any] = {"id": "big", "cell_type": "code", "metadata": {}, "source": source,
-                            "outputs": [], "execution_count": None}  # fmt: skip
-    notebook = {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [cell]}
+
+    def cell(cell_id: str, source: str) -> dict[str, Any]:
+        return {"id": cell_id, "cell_type": "code", "metadata": {}, "source": source,
+                "outputs": [], "execution_count": None}  # fmt: skip
+
+    cells = [cell("warm", "1"), cell("big", _printing(size))]
+    notebook = {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": cells}
     with tempfile.TemporaryDirectory() as folder, interlace_server(Path(folder)) as url:
         (Path(folder) / "big.ipynb").write_text(json.dumps(notebook))
         headers = {"Authorization": f"token {TOKEN}"}
         with httpx.Client(base_url=url, headers=headers, timeout=120) as http:
-            http.post("/api/notebooks/big.ipynb/execute", json={"cells": []})  # opens it
-            before, watch = _rss(url.pid), Peak(url.pid)
+            http.post("/api/notebooks/big.ipynb/execute", json={"cells": ["warm"]})
+            kernel = _notebook_kernel(http, "big.ipynb")
+            _wait_idle(http, kernel, since="")
+            time.sleep(1)
+            before, watch, (_, since) = _rss(url.pid), Peak(url.pid), _activity(http, kernel)
             with watch.watching():
                 http.post("/api/notebooks/big.ipynb/execute", json={"cells": ["big"]})
-                (session,) = [s for s in http.get("/api/sessions").json()
-                              if s["path"] == "big.ipynb"]  # fmt: skip
-                _wait_idle(http, session["kernel"]["id"])
+                _wait_idle(http, kernel, since)
+                _wait_run_ended(http, "big.ipynb", "big")
                 time.sleep(1)
             return before, watch.peak, _rss(url.pid)
+
+
+def _wait_run_ended(http: httpx.Client, path: str, cell_id: str, timeout: float = 600) -> None:
+    """Until the cell's run has ended in the notebook (all its output written there)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        cell = http.get(f"/api/agents/notebooks/{path}/cells/{cell_id}").json()
+        if cell.get("status") not in ("queued", "running"):
+            return
+        time.sleep(0.1)
+    raise TimeoutError(f"the run of {cell_id} never ended")
+
+
+def _notebook_kernel(http: httpx.Client, path: str, timeout: float = 60) -> str:
+    """The id of the kernel the server started for the notebook at ``path``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for session in http.get("/api/sessions").json():
+            if session["path"] == path:
+                return str(session["kernel"]["id"])
+        time.sleep(0.05)
+    raise TimeoutError(f"no kernel started for {path}")
 
 
 def run(quick: bool) -> list[Result]:

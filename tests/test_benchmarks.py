@@ -5,9 +5,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 RUNNER = Path(__file__).parent.parent / "benchmarks" / "run.py"
 
 
+@pytest.mark.timeout(300)  # every group, ours beside the peer: two minutes on a loaded machine
 def test_quick_run_prints_a_ratio_for_every_case() -> None:
     done = subprocess.run(
         [sys.executable, str(RUNNER), "--quick"],
