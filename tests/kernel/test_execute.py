@@ -138,12 +138,22 @@ def test_streams_keep_order_with_display_output(shared_kernel: RunningKernel) ->
         "print('a')\ndisplay('b')\nprint('c')\nimport sys; sys.stderr.write('d\\n')\ndisplay('e')"
     )
     _, messages = shared_kernel.execute(code)
-    outputs = [
-        m["content"].get("text") or m["content"]["data"]["text/plain"]
-        for m in messages
-        if m["msg_type"] in ("stream", "display_data")
+    outputs: list[tuple[str, str]] = []
+    for m in messages:
+        if m["msg_type"] == "stream":
+            name, text = m["content"]["name"], m["content"]["text"]
+            if outputs and outputs[-1][0] == name:  # a print may come in two messages
+                text = outputs.pop()[1] + text
+            outputs.append((name, text))
+        elif m["msg_type"] == "display_data":
+            outputs.append(("display", m["content"]["data"]["text/plain"]))
+    assert outputs == [
+        ("stdout", "a\n"),
+        ("display", "'b'"),
+        ("stdout", "c\n"),
+        ("stderr", "d\n"),
+        ("display", "'e'"),
     ]
-    assert outputs == ["a\n", "'b'", "c\n", "d\n", "'e'"]
 
 
 def test_a_million_lines_arrive_complete(shared_kernel: RunningKernel) -> None:
