@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import dataclasses
 import logging
 import socket
@@ -37,12 +36,10 @@ def keep_large_buffers_returnable() -> None:
     ones come from the heap, and the heap keeps its size once they are freed (a
     1 GiB print left the server at 1.4 GB). A fixed threshold stops the raise.
     """
-    name = ctypes.util.find_library("c")
-    if name is None or not sys.platform.startswith("linux"):
+    if not sys.platform.startswith("linux"):
         return
-    try:
-        libc = ctypes.CDLL(name)
-        libc.mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)
+    try:  # the process's own symbols: no library search (find_library runs ldconfig)
+        ctypes.CDLL(None).mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)
     except (OSError, AttributeError):  # not glibc (musl has no mallopt)
         logging.getLogger("interlace.server").debug("mallopt unavailable", exc_info=True)
 
