@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import math
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias, cast
 
 import anyio
 
+from interlace.client._backlog import STALL_SECONDS, Backlog
 from interlace.client._execution import Execution, ExecutionResult
 from interlace.errors import KernelDied, ReplyTimeout
 from interlace.protocol import (
@@ -85,27 +85,42 @@ class Subscription:
     """A live view of iopub, optionally only the children of one request.
 
     Iterate it for messages; it ends with KernelDied if the kernel dies, and stops
-    receiving once closed (``async with`` closes it).
+    receiving once closed (``async with`` closes it). It holds at most about
+    BACKLOG_BYTES unread: past that the client stops reading iopub until this
+    subscriber takes some (the kernel holds the rest), so read it steadily.
     """
 
     def __init__(self, client: AsyncKernelClient, parent: str | None) -> None:
         self.parent = parent
         self._client = client
-        self._send, self._receive = anyio.create_memory_object_stream[Message](math.inf)
+        self._backlog = Backlog()
 
     def wants(self, message: Message) -> bool:
         return self.parent is None or message.parent_id == self.parent
 
     def deliver(self, message: Message) -> bool:
         """Queue ``message``; False once the subscriber has gone away."""
-        try:
-            self._send.send_nowait(message)
-        except (anyio.BrokenResourceError, anyio.ClosedResourceError):
-            return False
-        return True
+        return self._backlog.put(message)
+
+    @property
+    def full(self) -> bool:
+        return self._backlog.full
+
+    @property
+    def held_bytes(self) -> int:
+        """About the bytes of the messages queued here, not taken yet."""
+        return self._backlog.bytes
+
+    async def room(self) -> None:
+        """Wait until the subscriber has taken enough to be below its bound."""
+        if not await self._backlog.room():
+            log.warning(
+                "an iopub subscriber took nothing for %.0f s; it no longer holds iopub back",
+                STALL_SECONDS,
+            )
 
     def end(self) -> None:
-        self._send.close()
+        self._backlog.close()
 
     async def __aenter__(self) -> Subscription:
         return self
@@ -114,15 +129,18 @@ class Subscription:
         self.close()
 
     def close(self) -> None:
-        self._send.close()
-        self._receive.close()
+        self._backlog.abandon()
         self._client._unsubscribe(self)
 
     def __aiter__(self) -> AsyncIterator[Message]:
         return self._iterate()
 
     async def _iterate(self) -> AsyncIterator[Message]:
-        async for message in self._receive:
+        while True:
+            try:
+                message = await self._backlog.take()
+            except anyio.EndOfStream:
+                break
             yield message
         if self._client.death is not None:
             raise self._client.death
@@ -131,7 +149,7 @@ class Subscription:
         """The next message, within ``timeout`` seconds."""
         try:
             with anyio.fail_after(timeout):
-                return await self._receive.receive()
+                return await self._backlog.take()
         except TimeoutError:
             raise ReplyTimeout(f"no iopub message within {timeout} s") from None
         except anyio.EndOfStream:
@@ -461,6 +479,9 @@ class AsyncKernelClient:
             for subscription in list(self._subscriptions):
                 if subscription.wants(message) and not subscription.deliver(message):
                     self._unsubscribe(subscription)
+            for subscription in list(self._subscriptions):
+                if subscription.full:
+                    await subscription.room()
 
     async def _read_stdin(self) -> None:
         channel = self._channels["stdin"]

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections import deque
+import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol, cast
 
 import anyio
 
+from interlace.client._backlog import STALL_SECONDS, Backlog
 from interlace.errors import KernelDied, ReplyTimeout
 from interlace.protocol import content_of
 
@@ -17,6 +18,8 @@ if TYPE_CHECKING:
     from interlace.protocol import ErrorContent, ExecuteReplyContent, JSONDict, Message, MsgType
 
 __all__ = ["OUTPUT_TYPES", "Execution", "ExecutionResult", "Outputs"]
+
+log = logging.getLogger("interlace.client")
 
 OUTPUT_TYPES: frozenset[MsgType] = frozenset(
     {
@@ -116,16 +119,21 @@ class Execution:
     """A running cell: iterate it for outputs as they arrive, ``await wait()`` for the result.
 
     The kernel's reply and its idle status both mark the end; the result holds the
-    outputs seen between the request and idle, whoever iterates them. Without
-    ``keep_outputs`` an output is held only until an iterator has taken it, so
-    iterate once, from the start, to see them all.
+    outputs seen between the request and idle, whoever iterates them.
+
+    Without ``keep_outputs`` an output is held only until an iterator has taken
+    it, so iterate once, from the start, to see them all. At most about
+    BACKLOG_BYTES wait untaken: past that the kernel's output waits for the
+    iterator (nothing is dropped). An iterator that stops early, or a ``wait()``
+    while none iterates, gives the rest up: later outputs are not held.
     """
 
     def __init__(self, msg_id: str, outputs: Outputs, *, keep_outputs: bool = True) -> None:
         self.msg_id = msg_id
         self.result = ExecutionResult(keep_outputs=keep_outputs)
         self._incoming = outputs
-        self._untaken: deque[Message] = deque()
+        self._untaken = Backlog()
+        self._taking = 0
         self._output_added: anyio.Event | None = None
         self._reply: ExecuteReplyContent | None = None
         self._replied = anyio.Event()
@@ -151,12 +159,18 @@ class Execution:
     async def _take(self) -> AsyncIterator[Message]:
         """Outputs not taken yet, forgotten once taken."""
         untaken = self._untaken
-        while True:
-            while untaken:
-                yield untaken.popleft()
-            if self._idle.is_set():
-                break
-            await self._next_output()
+        self._taking += 1
+        try:
+            while True:
+                try:
+                    message = await untaken.take()
+                except anyio.EndOfStream:
+                    break
+                yield message
+        finally:
+            self._taking -= 1
+            if not self._taking:
+                untaken.abandon()
         if self._death is not None:
             raise self._death
 
@@ -164,6 +178,11 @@ class Execution:
         if self._output_added is None:
             self._output_added = anyio.Event()
         await self._output_added.wait()
+
+    @property
+    def untaken_bytes(self) -> int:
+        """About the bytes of the outputs waiting for an iterator (without keep_outputs)."""
+        return self._untaken.bytes
 
     @property
     def done(self) -> bool:
@@ -177,6 +196,8 @@ class Execution:
 
     async def wait(self, timeout: float | None = None) -> ExecutionResult:
         """The collected result once the reply and the final idle have both come."""
+        if not self._taking:
+            self._untaken.abandon()
         await self._wait_for(self._replied, timeout)
         await self._wait_for(self._idle, timeout)
         return self.result
@@ -199,18 +220,33 @@ class Execution:
                 async for message in self._incoming:
                     if message.msg_type == "status":
                         if content_of(message, "status").get("execution_state") == "idle":
-                            self._idle.set()
-                            self._wake_readers()
+                            self._end()
                             return
                     elif message.msg_type in OUTPUT_TYPES:
                         self._add(message)
+                        if self._untaken.full:
+                            await self._room()
             except KernelDied as death:
                 self.fail(death)
+
+    async def _room(self) -> None:
+        """Wait for the iterator to take enough untaken outputs (the kernel waits too)."""
+        if not await self._untaken.room():
+            log.warning(
+                "execution %s: outputs not taken for %.0f s; no longer holding the kernel back",
+                self.msg_id,
+                STALL_SECONDS,
+            )
 
     def _add(self, message: Message) -> None:
         self.result.add(message)
         if not self.result.keep_outputs:
-            self._untaken.append(message)
+            self._untaken.put(message)
+        self._wake_readers()
+
+    def _end(self) -> None:
+        self._idle.set()
+        self._untaken.close()
         self._wake_readers()
 
     def _wake_readers(self) -> None:
@@ -229,5 +265,4 @@ class Execution:
     def fail(self, death: KernelDied) -> None:
         self._death = death
         self._replied.set()
-        self._idle.set()
-        self._wake_readers()
+        self._end()
