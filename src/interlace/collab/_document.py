@@ -370,6 +370,26 @@ class NotebookDocument:
         offset = _utf8_length(str(source)[:index])
         return dict(source.sticky_index(offset, Assoc.BEFORE).to_json())
 
+    # The notebook's kernel, as its metadata names it.
+
+    def kernelspec(self) -> JSONDict:
+        """The notebook's ``metadata.kernelspec`` ({} when it names none)."""
+        metadata = _json(self.meta.get("metadata"))
+        spec = metadata.get("kernelspec") if isinstance(metadata, dict) else None
+        return dict(spec) if isinstance(spec, dict) else {}
+
+    def set_kernelspec(self, name: str, display_name: str, language: str) -> None:
+        """Name the notebook's kernel, as JupyterLab does when one is chosen; the
+        ``language_info`` of another language goes (the kernel's own fills it again)."""
+        metadata = _json(self.meta.get("metadata"))
+        if not isinstance(metadata, dict):
+            metadata = {}
+        metadata["kernelspec"] = {"name": name, "display_name": display_name, "language": language}
+        info = metadata.get("language_info")
+        if not isinstance(info, dict) or info.get("name") != language:
+            metadata["language_info"] = {"name": language}
+        self.meta["metadata"] = metadata
+
     # The kernel, as the server sees it.
 
     def set_kernel_state(self, state: str) -> None:

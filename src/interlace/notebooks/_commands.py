@@ -1,10 +1,11 @@
 """The commands every adapter sends a notebook: parsed and checked here, in one place.
 
 A command is a JSON object with an ``action`` — ``execute``, ``interrupt``,
-``restart``, ``save`` or ``resolve`` — and ``who`` asked. ``execute`` names its
+``restart``, ``change_kernel``, ``save`` or ``resolve`` — and ``who`` asked. ``execute`` names its
 cells as ``"cells": [ids]``, ``"all": true`` or ``"below": id`` (that cell and
 every one after it). ``resolve`` ends a conflict between the shared document
-and a file changed on disk: ``"keep": "file"`` or ``"keep": "shared"``. The
+and a file changed on disk: ``"keep": "file"`` or ``"keep": "shared"``.
+``change_kernel`` names an installed kernelspec: ``"kernel_name": name``. The
 websocket, REST and JSON-RPC adapters all build a ``Command`` with
 ``parse_command`` and hand it to the notebook service.
 """
@@ -29,7 +30,7 @@ __all__ = [
     "parse_command",
 ]
 
-Action = Literal["execute", "interrupt", "restart", "save", "resolve"]
+Action = Literal["execute", "interrupt", "restart", "change_kernel", "save", "resolve"]
 ACTIONS: tuple[Action, ...] = get_args(Action)
 
 Keep = Literal["file", "shared"]
@@ -59,6 +60,8 @@ class Command:
     target: RunTarget = field(default_factory=lambda: RunTarget())
     keep: Keep = "shared"
     """For ``resolve``: which version of a conflicting notebook to keep."""
+    kernel_name: str = ""
+    """For ``change_kernel``: the kernelspec the notebook runs on from now on."""
 
 
 def _target(value: dict[str, Any]) -> RunTarget:
@@ -87,6 +90,11 @@ def parse_command(value: Any, who: str, action: str | None = None) -> Command:
     named = value.get("who")
     by = named if isinstance(named, str) and named else who
     target = _target(value) if action == "execute" else RunTarget()
+    if action == "change_kernel":
+        name = value.get("kernel_name")
+        if not isinstance(name, str) or not name:
+            raise BadCommand('name the kernel: "kernel_name": a kernelspec name')
+        return Command(action, by, kernel_name=name)
     if action != "resolve":
         return Command(action, by, target)
     keep = value.get("keep")

@@ -31,6 +31,8 @@ from interlace.protocol import (
 from interlace.transport import Channel, Context
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from anyio.abc import TaskGroup, TaskStatus
     from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
@@ -230,22 +232,42 @@ class KernelRegistry:
     shutdown, so that its manager's resources are opened and closed in one task.
     """
 
-    def __init__(self, tasks: TaskGroup, default_kernel: str = "interlace") -> None:
+    def __init__(
+        self, tasks: TaskGroup, default_kernel: str = "interlace", root: Path | None = None
+    ) -> None:
         self._tasks = tasks
         self.default_kernel = default_kernel
+        self.root = root
+        """The folder kernels start in, and the one ``folder`` paths are relative to."""
         self.kernels: dict[str, ServedKernel] = {}
 
-    async def start(self, name: str) -> ServedKernel:
-        """Start a kernel of kernelspec ``name``; raises KernelSpecError or KernelStartError."""
-        kernel: ServedKernel = await self._tasks.start(self._serve, name)
+    async def start(self, name: str, folder: str = "") -> ServedKernel:
+        """Start a kernel of kernelspec ``name`` in ``folder`` (a path under the root, as
+        the contents API names it; the root if it is none). Raises KernelSpecError or
+        KernelStartError."""
+        cwd = self.working_directory(folder)
+        kernel: ServedKernel = await self._tasks.start(self._serve, name, cwd)
         self.kernels[kernel.id] = kernel
         return kernel
 
-    async def _serve(self, name: str, *, task_status: TaskStatus[ServedKernel]) -> None:
+    def working_directory(self, folder: str) -> Path | None:
+        """Where a kernel for ``folder`` starts: that folder if it is one under the root,
+        else the root (None: the server's own working directory, when it has no root)."""
+        if self.root is None:
+            return None
+        root = self.root.resolve()
+        candidate = (root / folder.strip("/")).resolve() if folder.strip("/") else root
+        if candidate.is_relative_to(root) and candidate.is_dir():
+            return candidate
+        return root
+
+    async def _serve(
+        self, name: str, cwd: Path | None, *, task_status: TaskStatus[ServedKernel]
+    ) -> None:
         context = Context()
         kernel: ServedKernel | None = None
         try:
-            async with KernelManager(name) as manager:
+            async with KernelManager(name, cwd=cwd) as manager:
                 assert manager.info is not None
                 client = await manager.client()
                 hub = IopubHub(context, manager.info)

@@ -22,8 +22,9 @@ from typing import TYPE_CHECKING
 
 import anyio
 
+from interlace.client import get_kernelspec
 from interlace.collab import Room
-from interlace.errors import BadCommand, FileConflict, InterlaceError, NotFound
+from interlace.errors import BadCommand, FileConflict, InterlaceError, KernelSpecError, NotFound
 from interlace.notebooks._commands import CommandReply, cells_to_run
 from interlace.notebooks._conflict import Differences, differences
 from interlace.notebooks._peers import notice_message
@@ -150,6 +151,8 @@ class OpenNotebook:
             await self.interrupt(command.who)
         elif command.action == "restart":
             await self.restart(command.who)
+        elif command.action == "change_kernel":
+            await self.change_kernel(command.kernel_name, command.who)
         elif command.action == "save":
             self.save()
         elif command.action == "resolve":
@@ -200,6 +203,24 @@ class OpenNotebook:
             self._restarting = None
             done.set()
 
+    async def change_kernel(self, name: str, who: str) -> None:
+        """Run the notebook on kernelspec ``name`` from now on, for everyone: its metadata
+        names it (an edit by ``who``), and a kernel it had is replaced at once, the
+        running cell recording it as a restart and the queue dropping."""
+        try:
+            spec = get_kernelspec(name)
+        except KernelSpecError as exc:
+            raise BadCommand(str(exc)) from exc
+        document = self.room.document
+        had_kernel = self.sessions.kernel_of(self.path) is not None
+        self.room.runs.restart(who)
+        with self.room.edited_by(who):
+            document.set_kernelspec(spec.name, spec.display_name, spec.language)
+        document.set_notice("kernel", None)
+        self.room.record("kernel_changed", who, {"kernel_name": spec.name})
+        if had_kernel:
+            await self.kernel()
+
     def save(self) -> None:
         """Save now; FileConflict while the file and the document conflict."""
         if self.conflict is not None:
@@ -238,20 +259,44 @@ class OpenNotebook:
     # The kernel.
 
     async def kernel(self) -> ServedKernel:
-        """The notebook's kernel, started on first need; a dead one is replaced."""
+        """The notebook's kernel, started on first need, of the kernelspec its metadata
+        names; a dead one, or one of another kernelspec, is replaced."""
         if self._restarting is not None:
             await self._restarting.wait()
         kernel = self.sessions.kernel_of(self.path)
-        if kernel is not None and kernel.client.death is None:
+        alive = kernel is not None and kernel.client.death is None
+        if alive and kernel is not None and kernel.name == self._named_kernel():
+            return kernel
+        name = self.kernel_name()
+        if alive and kernel is not None and kernel.name == name:
             return kernel
         self._set_kernel_state("starting")
         try:
-            kernel = await self.sessions.start_notebook_kernel(self.path)
+            kernel = await self.sessions.start_notebook_kernel(self.path, name)
         except InterlaceError:
             self._set_kernel_state("none")
             raise
         self._set_kernel_state("idle")
         return kernel
+
+    def _named_kernel(self) -> str:
+        """The kernelspec name the metadata gives, or the default; installed or not."""
+        named = self.room.document.kernelspec().get("name")
+        return str(named).lower() if named else self.sessions.kernels.default_kernel
+
+    def kernel_name(self) -> str:
+        """The kernelspec the notebook's metadata names if it is installed, else the
+        server's default (and a notice says so to everyone on the notebook)."""
+        document, default = self.room.document, self.sessions.kernels.default_kernel
+        wanted = str(document.kernelspec().get("name") or "")
+        try:
+            name = get_kernelspec(wanted).name if wanted else default
+        except KernelSpecError:
+            log.warning("%s: kernel %r is not installed; running on %r", self.path, wanted, default)
+            document.set_notice("kernel", {"wanted": wanted, "using": default})
+            return default
+        document.set_notice("kernel", None)
+        return name
 
     async def complete(self, code: str, cursor_pos: int) -> CompleteReplyContent:
         """The kernel's complete_reply content."""

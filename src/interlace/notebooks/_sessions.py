@@ -75,7 +75,7 @@ class Sessions:
         path = _text(body, "path", _text(body.get("notebook") or {}, "path", ""))
         if (existing := self._of_path(path)) is not None:
             return existing
-        kernel = await self._kernel_for(body.get("kernel") or {})
+        kernel = await self._kernel_for(body.get("kernel") or {}, _folder(path))
         return self._add(
             path,
             _text(body, "name", path.rsplit("/", 1)[-1]),
@@ -88,7 +88,7 @@ class Sessions:
         self.sessions[session.id] = session
         return session
 
-    async def _kernel_for(self, spec: Any) -> ServedKernel:
+    async def _kernel_for(self, spec: Any, folder: str) -> ServedKernel:
         if not isinstance(spec, dict):
             raise BadCommand("kernel must be an object with an id or a name")
         if spec.get("id"):
@@ -96,7 +96,7 @@ class Sessions:
                 return self.kernels.get(str(spec["id"]))
             except KeyError:
                 raise NotFound(f"no kernel {spec['id']}") from None
-        return await self.kernels.start(_text(spec, "name", self.kernels.default_kernel))
+        return await self.kernels.start(_text(spec, "name", self.kernels.default_kernel), folder)
 
     async def update(self, session_id: str, body: dict[str, Any]) -> Session:
         session = self.get(session_id)
@@ -105,7 +105,7 @@ class Sessions:
         session.type = _text(body, "type", session.type)
         if "kernel" in body:
             previous = session.kernel
-            session.kernel = await self._kernel_for(body["kernel"])
+            session.kernel = await self._kernel_for(body["kernel"], _folder(session.path))
             if previous.id != session.kernel.id and previous.id in self.kernels.kernels:
                 await self.kernels.shutdown(previous.id)
         return session
@@ -123,15 +123,16 @@ class Sessions:
         session = self._of_path(path, "notebook")
         return session.kernel if session is not None else None
 
-    async def start_notebook_kernel(self, path: str) -> ServedKernel:
-        """A new kernel for the notebook on ``path``: its session's, replacing a dead one."""
-        kernel = await self.kernels.start(self.kernels.default_kernel)
+    async def start_notebook_kernel(self, path: str, name: str) -> ServedKernel:
+        """A new kernel of kernelspec ``name`` for the notebook on ``path``, in its folder:
+        its session's, replacing the one it had (dead, or of another kernelspec)."""
+        kernel = await self.kernels.start(name, _folder(path))
         session = self._of_path(path, "notebook")
         if session is None:
             self._add(path, path.rsplit("/", 1)[-1], "notebook", kernel)
         else:
-            dead, session.kernel = session.kernel, kernel
-            await self.kernels.stop_kernel(dead.id)
+            previous, session.kernel = session.kernel, kernel
+            await self.kernels.stop_kernel(previous.id)
         return kernel
 
     # JSON-RPC's kernel pool (``interlace.rpc.KernelPool``).
@@ -149,6 +150,11 @@ class Sessions:
             if session.kernel.id == kernel_id:
                 del self.sessions[session_id]
         await self.kernels.stop_kernel(kernel_id)
+
+
+def _folder(path: str) -> str:
+    """The folder of the file on ``path``, where its kernel starts (as in Jupyter)."""
+    return path.rsplit("/", 1)[0] if "/" in path else ""
 
 
 def _text(body: Any, name: str, default: str) -> str:

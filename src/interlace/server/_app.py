@@ -110,7 +110,9 @@ class Api:
     @contextlib.asynccontextmanager
     async def lifespan(self, app: Starlette) -> AsyncIterator[None]:
         async with anyio.create_task_group() as tasks:
-            self._kernels = KernelRegistry(tasks, self.config.default_kernel)
+            self._kernels = KernelRegistry(
+                tasks, self.config.default_kernel, root=self.contents.root
+            )
             self._sessions = Sessions(self._kernels)
             self._notebooks = NotebookService(
                 self.contents.root,
@@ -174,7 +176,8 @@ class Api:
     async def start_kernel(self, request: Request) -> Response:
         body = await json_body(request)
         name = body.get("name") or self.config.default_kernel
-        kernel = await self.kernels.start(str(name))
+        folder = body.get("path")
+        kernel = await self.kernels.start(str(name), folder if isinstance(folder, str) else "")
         headers = {"Location": f"/api/kernels/{kernel.id}"}
         return JSONResponse(kernel.model(), status_code=201, headers=headers)
 

@@ -58,6 +58,7 @@ class NotebookApi:
             Route(f"{prefix}/execute", self.execute, methods=["POST"]),
             Route(f"{prefix}/interrupt", self._command("interrupt"), methods=["POST"]),
             Route(f"{prefix}/restart", self._command("restart"), methods=["POST"]),
+            Route(f"{prefix}/change_kernel", self._command("change_kernel"), methods=["POST"]),
             Route(f"{prefix}/save", self._command("save"), methods=["POST"]),
             Route(f"{prefix}/resolve", self.resolve, methods=["POST"]),
             Route(f"{prefix}/conflict", self.conflict, methods=["GET"]),

@@ -59,8 +59,13 @@ def notebook_methods(service: NotebookService) -> dict[str, Method]:
     async def notebook_resolve(path: str, keep: str, who: str = "rpc") -> CommandReply:
         return await command(path, "resolve", {"keep": keep, "who": who})
 
+    async def notebook_change_kernel(path: str, kernel_name: str, who: str = "rpc") -> bool:
+        await command(path, "change_kernel", {"kernel_name": kernel_name, "who": who})
+        return True
+
     return {
         "notebook_execute": notebook_execute,
+        "notebook_change_kernel": notebook_change_kernel,
         "notebook_resolve": notebook_resolve,
         "notebook_interrupt": simple("interrupt"),
         "notebook_restart": simple("restart"),
