@@ -12,6 +12,7 @@ import {
   type ContentsEntry,
   type DirectoryModel,
 } from "./api";
+import { installedKernels } from "./kernelspecs";
 import { basename, button, dirname, h, joinPath } from "./dom";
 
 function openUrl(entry: ContentsEntry): string {
@@ -101,6 +102,7 @@ export function mountBrowser(root: HTMLElement, dir: string): void {
   const create = async (body: Record<string, string>, open: boolean): Promise<void> => {
     try {
       const model = await postJSON<ContentsEntry>(contentsUrl(dir), body);
+      if (body["type"] === "notebook" && model?.path) await nameKernel(model.path);
       if (open && model?.path) {
         location.assign(notebookPageUrl(model.path));
         return;
@@ -109,6 +111,24 @@ export function mountBrowser(root: HTMLElement, dir: string): void {
     } catch (err) {
       reportError(err);
     }
+  };
+
+  // New notebooks name their kernel in their metadata, as JupyterLab's launcher does.
+  const kernelSelect = h("select", { class: "kernel-select", "data-testid": "new-notebook-kernel", "aria-label": "Kernel for new notebooks" });
+  const kernels = installedKernels().then((installed) => {
+    kernelSelect.replaceChildren(
+      ...installed.kernels.map((k) => h("option", { value: k.name, selected: k.name === installed.default }, k.display_name)),
+    );
+    return installed.kernels;
+  });
+  kernels.catch(() => undefined); // without the list, notebooks run on the server's default
+
+  const nameKernel = async (path: string): Promise<void> => {
+    const kernel = (await kernels.catch(() => [])).find((k) => k.name === kernelSelect.value);
+    if (!kernel) return;
+    const metadata = { kernelspec: { name: kernel.name, display_name: kernel.display_name, language: kernel.language }, language_info: { name: kernel.language } };
+    const content = { cells: [], metadata, nbformat: 4, nbformat_minor: 5 };
+    await sendJSON("PUT", contentsUrl(path), { type: "notebook", format: "json", content });
   };
 
   const rename = async (entry: ContentsEntry): Promise<void> => {
@@ -192,7 +212,8 @@ export function mountBrowser(root: HTMLElement, dir: string): void {
   const toolbar = h(
     "div",
     { class: "browser-toolbar" },
-    button("new-notebook", "+ Notebook", "New notebook", () => void create({ type: "notebook" }, true)),
+    kernelSelect,
+    button("new-notebook", "+ Notebook", "New notebook on the kernel chosen beside", () => void create({ type: "notebook" }, true)),
     button("new-file", "+ File", "New text file", () => void create({ type: "file", ext: ".txt" }, false)),
     button("new-folder", "+ Folder", "New folder", () => void create({ type: "directory" }, false)),
     h("label", { class: "btn upload-label", for: "upload-input", title: "Upload files" }, "Upload", upload),

@@ -1,6 +1,6 @@
 /**
- * Commands to the notebook's server (run cells, interrupt, restart, save, resolve a conflict
- * with the file on disk), sent on the
+ * Commands to the notebook's server (run cells, interrupt, restart, change the kernel, save,
+ * resolve a conflict with the file on disk), sent on the
  * collaboration websocket the page's Yjs updates travel on.
  *
  * The server handles one socket's frames in order, so a command sent after an edit always
@@ -24,6 +24,7 @@ export type ExecuteTarget = { cells: string[] } | { all: true } | { below: strin
 export type Command =
   | ({ action: "execute" } & ExecuteTarget)
   | { action: "interrupt" | "restart" | "save" }
+  | { action: "change_kernel"; kernel_name: string }
   | { action: "resolve"; keep: "file" | "shared" };
 
 export interface CommandOk {
@@ -52,7 +53,7 @@ export interface ChannelOptions {
 const DEFAULTS: ChannelOptions = { timeoutMs: 30_000, maxPending: 64 };
 
 /** Commands that only make sense now: never queued while the page is offline. */
-const STOPPING: ReadonlySet<Command["action"]> = new Set(["interrupt", "restart"]);
+const STOPPING: ReadonlySet<Command["action"]> = new Set(["interrupt", "restart", "change_kernel"]);
 
 /** A command that failed: refused by the server, unanswered, unsent or cut off. */
 export class CommandError extends Error {

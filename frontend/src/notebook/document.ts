@@ -154,6 +154,16 @@ export class NotebookDocument {
     return o.toArray().map(outputJson);
   }
 
+  /** The kernel the notebook's metadata names (`metadata.kernelspec`): name and display name. */
+  kernelspec(): { name: string; display_name: string } | null {
+    const metadata = plain(this.meta.get("metadata"));
+    const spec = metadata && typeof metadata === "object" ? (metadata as Record<string, unknown>)["kernelspec"] : null;
+    if (!spec || typeof spec !== "object") return null;
+    const { name, display_name } = spec as Record<string, unknown>;
+    if (typeof name !== "string" || !name) return null;
+    return { name, display_name: typeof display_name === "string" && display_name ? display_name : name };
+  }
+
   kernelState(): string {
     const s = this.kernel.get("state");
     return typeof s === "string" ? s : "none";
@@ -273,6 +283,12 @@ export class NotebookDocument {
         const outputs = this.outputs(id);
         if (outputs && outputs.length) outputs.delete(0, outputs.length);
         if (cell.get("execution_count") !== null) cell.set("execution_count", null);
+        const metadata = this.metadata(id);
+        if ("interlace" in metadata) {
+          // The run record describes the outputs: it goes with them.
+          delete metadata["interlace"];
+          cell.set("metadata", metadata);
+        }
       }
     });
   }

@@ -11,6 +11,8 @@ import { NotebookDocument, type CellSnapshot, type CellType } from "./document";
 import type { EditorHooks } from "./editor";
 import { closeInspect, inspectAtCursor, inspectOpen } from "./inspect";
 import { KernelClient } from "./kernel";
+import { pickKernel } from "./kernel-picker";
+import { type InstalledKernels, installedKernels } from "../kernelspecs";
 import { NoticeBar, handleResync } from "./notices";
 import { installKeyboard, type CommandTarget } from "./keyboard";
 import { PlaybackView } from "./playback";
@@ -33,6 +35,7 @@ export class NotebookView implements CellHost, CommandTarget, ToolbarActions {
   private readonly ydoc = new Y.Doc();
   private readonly provider: WebsocketProvider;
   private readonly kernel: KernelClient;
+  private installed: Promise<InstalledKernels> | null = null;
   /** Runs, interrupts, restarts and saves: on the websocket, in order after our edits. */
   private readonly commands: CommandChannel;
   private readonly views = new Map<string, CellView>();
@@ -60,7 +63,7 @@ export class NotebookView implements CellHost, CommandTarget, ToolbarActions {
     });
     this.commands = new CommandChannel(this.provider);
     handleResync(this.provider, path);
-    this.notices = new NoticeBar(this.doc, this.commands, path);
+    this.notices = new NoticeBar(this.doc, this.commands, path, () => this.chooseKernel());
     this.awareness = this.provider.awareness;
     this.presence = new Presence(this.awareness, (peers) => this.showPeers(peers));
     this.provider.on("status", ({ status }) => this.toolbar.setConnected(status === "connected"));
@@ -119,6 +122,8 @@ export class NotebookView implements CellHost, CommandTarget, ToolbarActions {
     this.el.replaceChildren();
     this.doc.cells.observe((ev) => this.onCellsChange(ev));
     this.doc.kernel.observe(() => this.onKernelChange());
+    this.doc.meta.observe(() => this.showKernelName());
+    this.showKernelName();
     this.syncViews();
     if (this.order.length === 0) this.doc.insertCell(0, "code");
     this.upgradeVisible();
@@ -429,6 +434,43 @@ export class NotebookView implements CellHost, CommandTarget, ToolbarActions {
     this.commands.send({ action: "restart" }).catch(reportError);
   }
 
+  /** Restart, then run every cell (asked first: the kernel's memory is lost). */
+  restartRunAll(): void {
+    if (!window.confirm("Restart the kernel and run all cells? Everything the kernel holds is lost.")) return;
+    this.commands
+      .send({ action: "restart" })
+      .then(() => this.commands.send({ action: "execute", all: true }))
+      .catch(reportError);
+  }
+
+  /** Offer the installed kernels; the one chosen becomes the notebook's, for everyone. */
+  chooseKernel(): void {
+    this.kernels()
+      .then(async ({ default: fallback, kernels }) => {
+        const current = this.doc.kernelspec()?.name.toLowerCase() ?? fallback;
+        const name = await pickKernel(kernels, current);
+        if (name !== null && name !== current) await this.commands.send({ action: "change_kernel", kernel_name: name });
+      })
+      .catch(reportError);
+  }
+
+  private kernels(): Promise<InstalledKernels> {
+    this.installed ??= installedKernels();
+    return this.installed;
+  }
+
+  /** The kernel the metadata names, by its installed display name; marked when not installed. */
+  private showKernelName(): void {
+    const named = this.doc.kernelspec();
+    this.kernels()
+      .then(({ default: fallback, kernels }) => {
+        const wanted = named?.name.toLowerCase() ?? fallback;
+        const found = kernels.find((kernel) => kernel.name === wanted);
+        this.toolbar.setKernelName(found?.display_name ?? named?.display_name ?? wanted, found === undefined);
+      })
+      .catch(() => this.toolbar.setKernelName(named?.display_name ?? "Kernel", false));
+  }
+
   save(): void {
     this.commands
       .send({ action: "save" })
@@ -564,9 +606,11 @@ export class NotebookView implements CellHost, CommandTarget, ToolbarActions {
   }
 
   clearOutputs(): void {
-    const id = this.selectedId;
-    const hasOwn = id !== null && (this.doc.outputList(id).length > 0 || this.doc.executionCount(id) !== null);
-    this.doc.clearOutputs(hasOwn && id ? [id] : this.order);
+    if (this.selectedId !== null) this.doc.clearOutputs([this.selectedId]);
+  }
+
+  clearAllOutputs(): void {
+    this.doc.clearOutputs(this.order);
   }
 }
 

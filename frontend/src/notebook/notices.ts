@@ -8,6 +8,8 @@
  *   saved until someone chooses which version to keep; the differences are shown on demand.
  * - `recovered`: a page came back with a document of a history the server no longer has;
  *   what it held that the server lacked was kept as a copy beside the notebook.
+ * - `kernel`: the kernel the notebook's metadata names is not installed here; it runs on
+ *   the server's default until someone chooses one.
  *
  * And one notice of this page's own: it was reloaded because the server told it (message
  * {@link RESYNC}) that its document had another history than the server's.
@@ -79,6 +81,7 @@ export class NoticeBar {
   private readonly storage = h("div", { class: "banner banner-error", role: "alert", "data-testid": "storage-notice", hidden: true });
   private readonly conflict = h("div", { class: "banner banner-warning", role: "alert", "data-testid": "conflict-notice", hidden: true });
   private readonly recovered = h("div", { class: "banner banner-info", role: "status", "data-testid": "recovered-notice", hidden: true });
+  private readonly kernel = h("div", { class: "banner banner-warning", role: "status", "data-testid": "kernel-notice", hidden: true });
   private readonly resynced = h("div", { class: "banner banner-info", role: "status", "data-testid": "resync-notice", hidden: true });
   private readonly differences = h("div", { class: "conflict-differences", "data-testid": "conflict-differences", hidden: true });
   private shownConflict: string | null = null;
@@ -87,8 +90,9 @@ export class NoticeBar {
     private readonly doc: NotebookDocument,
     private readonly commands: CommandChannel,
     private readonly path: string,
+    private readonly chooseKernel: () => void,
   ) {
-    this.el.append(this.storage, this.conflict, this.recovered, this.resynced);
+    this.el.append(this.storage, this.conflict, this.kernel, this.recovered, this.resynced);
     this.showResynced();
     doc.room.observe(() => this.update());
     this.update();
@@ -98,6 +102,18 @@ export class NoticeBar {
     this.showStorage(this.doc.notice("storage"));
     this.showConflict(this.doc.notice("conflict"));
     this.showRecovered(this.doc.notice("recovered"));
+    this.showKernel(this.doc.notice("kernel"));
+  }
+
+  private showKernel(notice: unknown): void {
+    const { wanted, using } = notice && typeof notice === "object" ? (notice as Record<string, unknown>) : {};
+    this.kernel.hidden = typeof wanted !== "string";
+    if (typeof wanted !== "string") return;
+    this.kernel.replaceChildren(
+      h("strong", {}, `This notebook asks for the kernel “${wanted}”, which is not installed here. `),
+      `It runs on “${String(using)}” until someone chooses a kernel. `,
+      button("kernel-notice-choose", "Choose a kernel", "Choose the kernel this notebook runs on, for everyone", () => this.chooseKernel()),
+    );
   }
 
   private showStorage(problem: unknown): void {

@@ -7,7 +7,10 @@ export interface ToolbarActions {
   runBelow(): void;
   interrupt(): void;
   restart(): void;
+  restartRunAll(): void;
+  chooseKernel(): void;
   clearOutputs(): void;
+  clearAllOutputs(): void;
   addCell(): void;
   moveUp(): void;
   moveDown(): void;
@@ -22,6 +25,8 @@ export class Toolbar {
   readonly el: HTMLElement;
   readonly status: HTMLElement;
   private readonly kernelStatus: HTMLElement;
+  /** The notebook's kernel by name; pressing it offers the others. */
+  readonly kernelName: HTMLButtonElement;
   private readonly connectionStatus: HTMLElement;
   private readonly trustButton: HTMLButtonElement;
   private readonly saveButton: HTMLButtonElement;
@@ -46,7 +51,9 @@ export class Toolbar {
       button("run-below", "Run below", "Run this cell and all below", () => a.runBelow()),
       button("interrupt", "■ Stop", "Interrupt the kernel", () => a.interrupt()),
       button("restart", "⟳ Restart", "Restart the kernel", () => a.restart()),
-      button("clear-outputs", "Clear", "Clear outputs (of the selected cell, or of all cells when it has none)", () => a.clearOutputs()),
+      button("restart-run-all", "Restart & run all", "Restart the kernel, then run all cells", () => a.restartRunAll()),
+      button("clear-outputs", "Clear", "Clear the selected cell's outputs", () => a.clearOutputs()),
+      button("clear-all-outputs", "Clear all", "Clear the outputs of every cell", () => a.clearAllOutputs()),
       sep(),
       button("to-code", "Code", "Make the selected cell a code cell (y)", () => a.toCode()),
       button("to-markdown", "Markdown", "Make the selected cell a markdown cell (m)", () => a.toMarkdown()),
@@ -57,13 +64,21 @@ export class Toolbar {
     );
     this.kernelStatus = h("span", { class: "kernel-status", "data-testid": "kernel-status", title: "Kernel status" });
     this.connectionStatus = h("span", { class: "connection-status", "data-testid": "connection-status", title: "Connection to the server" });
-    this.status = h("div", { class: "notebook-status" }, this.connectionStatus, this.kernelStatus);
+    this.kernelName = button("kernel-name", "Python 3", "The notebook's kernel: choose another", () => a.chooseKernel());
+    this.kernelName.classList.add("kernel-name");
+    this.status = h("div", { class: "notebook-status" }, this.connectionStatus, this.kernelName, this.kernelStatus);
     this.render();
   }
 
   setKernelState(state: string): void {
     this.kernelState = state;
     this.render();
+  }
+
+  setKernelName(displayName: string, missing: boolean): void {
+    this.kernelName.textContent = displayName;
+    this.kernelName.classList.toggle("missing", missing);
+    this.kernelName.title = missing ? `${displayName} is not installed here: choose a kernel` : `Kernel: ${displayName}. Choose another`;
   }
 
   setConnected(connected: boolean): void {
