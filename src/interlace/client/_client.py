@@ -468,7 +468,9 @@ class AsyncKernelClient:
             if pending is not None:
                 pending.resolve(message)
             elif execution is not None:
-                execution.set_reply(content_of(message, "execute_reply").copy())
+                execution.set_reply(
+                    content_of(message, "execute_reply").copy(), dict(message.metadata)
+                )
             else:
                 log.debug("%s: reply to an unknown request %s", channel.name, parent)
 

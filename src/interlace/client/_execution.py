@@ -76,6 +76,8 @@ class ExecutionResult:
     error: ErrorContent | None = None
     outputs: list[Message] = field(default_factory=list)
     reply: ExecuteReplyContent = field(default_factory=_no_reply)
+    reply_metadata: JSONDict = field(default_factory=dict)
+    """The execute_reply's metadata (ours carries the names the cell read and assigned)."""
     keep_outputs: bool = True
     _stdout: list[str] = field(default_factory=list, init=False, repr=False)
     _stderr: list[str] = field(default_factory=list, init=False, repr=False)
@@ -254,9 +256,10 @@ class Execution:
         if waiting is not None:
             waiting.set()
 
-    def set_reply(self, content: ExecuteReplyContent) -> None:
+    def set_reply(self, content: ExecuteReplyContent, metadata: JSONDict | None = None) -> None:
         self._reply = content
         self.result.reply = content
+        self.result.reply_metadata = metadata or {}
         self.result.status = str(content.get("status", "ok"))
         count = content.get("execution_count")
         self.result.execution_count = count if isinstance(count, int) else None

@@ -390,6 +390,13 @@ class NotebookDocument:
             metadata["language_info"] = {"name": language}
         self.meta["metadata"] = metadata
 
+    def reactive(self) -> bool:
+        """Whether a run that succeeds runs the cells it made stale (the notebook's
+        ``metadata.interlace.reactive``)."""
+        metadata = self.meta.get("metadata")
+        settings = metadata.get("interlace") if isinstance(metadata, dict) else None
+        return isinstance(settings, dict) and settings.get("reactive") is True
+
     # The kernel, as the server sees it.
 
     def set_kernel_state(self, state: str) -> None:

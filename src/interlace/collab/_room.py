@@ -515,6 +515,10 @@ class Room:
         touched, self._from_peer = self._from_peer, set()
         if not touched:
             return
+        self._repair_cells(sender, touched)
+        self.runs.edited(touched - {_META})
+
+    def _repair_cells(self, sender: PeerLine, touched: set[str]) -> None:
         problems: list[str] = []
         with self._written_as("repaired", "server"), self.document.doc.transaction():
             for cell_id in sorted(touched - {_META}):

@@ -7,6 +7,13 @@ how long it took, and its status, one of ``queued``, ``running``, ``ok``,
 ``error``, ``interrupted``, ``restarted``, ``died``, ``cancelled`` or ``failed``
 (its kernel could not start). As in Jupyter, an error, an interrupt or a restart
 drops the cells still queued.
+
+Each run also records what its outputs were computed from (see ``_staleness``):
+the source's hash, the kernel session, the run's number in it, the names it
+read and assigned, and the runs it depended on; after each run every cell's
+mark (fresh, edited, stale, never ran) is brought up to date. In reactive mode
+(the notebook's ``metadata.interlace.reactive``) a run that succeeds queues the
+cells it made stale.
 """
 
 from __future__ import annotations
@@ -21,8 +28,17 @@ from typing import TYPE_CHECKING, Any, Protocol
 import anyio
 
 from interlace.collab._outputs import as_output
+from interlace.collab._staleness import (
+    cells_to_refresh,
+    depends_on,
+    describe,
+    mark_cells,
+    mark_edited,
+    source_hash,
+)
 from interlace.collab._streams import held_back
 from interlace.errors import InterlaceError, KernelDied, NotFound, NotWaiting
+from interlace.protocol import names_of_source
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -30,7 +46,7 @@ if TYPE_CHECKING:
     from anyio.streams.memory import MemoryObjectSendStream
 
     from interlace.collab._document import NotebookDocument
-    from interlace.protocol import JSONDict, Message
+    from interlace.protocol import CellNames, JSONDict, Message
 
 __all__ = ["CellRuns", "OutputSpill", "RunningCell", "Start"]
 
@@ -76,6 +92,7 @@ class _Run:
 
     cell_id: str
     who: str
+    source: str = ""
     started: datetime = field(default_factory=lambda: datetime.now(UTC))
     scope: anyio.CancelScope = field(default_factory=anyio.CancelScope)
     interrupted: JSONDict | None = None
@@ -107,6 +124,31 @@ class CellRuns:
         self._send, self._receive = anyio.create_memory_object_stream[
             tuple[list[str], Start, str, int]
         ](math.inf)
+        self.session: str | None = None
+        """The kernel session runs go to now: a restart or another kernel starts a new one."""
+        self._runs_in_session = 0
+
+    def start_session(self, session: str | None) -> None:
+        """A new kernel session (None: no kernel): no cell has run in it yet."""
+        self.session, self._runs_in_session = session, 0
+        self.document.kernel["session"] = session
+        mark_cells(self.document, session)
+
+    def edited(self, cell_ids: set[str]) -> None:
+        """A peer changed these cells: a source changed since its run makes it "edited"."""
+        mark_edited(self.document, cell_ids, self.session)
+
+    def mark(self) -> None:
+        """Bring every cell's mark up to date (after a run, or a cell was deleted)."""
+        mark_cells(self.document, self.session)
+
+    def states(self) -> list[JSONDict]:
+        """Every code cell's mark (fresh, edited, stale, never_ran) and why."""
+        return describe(self.document, self.session)
+
+    def stale_cells(self, only_stale: bool = False) -> list[str]:
+        """The cells "Run stale" runs (``only_stale``: starting from stale cells alone)."""
+        return cells_to_refresh(self.document, self.session, only_stale=only_stale)
 
     # History.
 
@@ -235,18 +277,38 @@ class CellRuns:
         if self.document.cell(run.cell_id)["cell_type"] != "code":
             self.render([run.cell_id], run.who)
             return
+        run.source = self.document.source(run.cell_id)
         self._begin(run)
-        status = "error"
+        status, names = "error", None
         with run.scope:
-            status = await self._follow(run.cell_id, start)
-        self._finish(run, self._outcome(run, status))
+            status, names = await self._follow(run.cell_id, run.source, start)
+        outcome = self._outcome(run, status)
+        self._finish(run, outcome, names)
+        if outcome == "ok" and self.document.reactive():
+            self._react(run, start)  # queued before the kernel shows idle: one busy stretch
+        if outcome != "restarted":
+            self._kernel_state("dead" if outcome == "died" else "idle")
+
+    def _react(self, run: _Run, start: Start) -> None:
+        """Reactive mode: queue the cells this run made stale, and those after them."""
+        stale = [c for c in self.stale_cells(only_stale=True) if c not in self._queued]
+        if stale:
+            self.execute(stale, start, run.who)
 
     def _begin(self, run: _Run) -> None:
         """The cell starts: its record, its outputs cleared, the kernel busy."""
         document, cell_id = self.document, run.cell_id
         self._event("started", run.who, {"cell_id": cell_id})
         self.running = run
-        self._mark_cell(cell_id, {"status": "running", "started": run.started.isoformat()}, False)
+        self._runs_in_session += 1
+        started = {
+            "status": "running",
+            "started": run.started.isoformat(),
+            "source_hash": source_hash(run.source),
+            "session": self.session,
+            "run": self._runs_in_session,
+        }
+        self._mark_cell(cell_id, started, False)
         if self.spill is not None:
             self.spill.start(cell_id)
         document.clear_outputs(cell_id)
@@ -262,12 +324,10 @@ class CellRuns:
             return "interrupted"
         return status
 
-    def _finish(self, run: _Run, status: str) -> None:
-        """The cell is done: the kernel's state, its record, the history; a failure drops
+    def _finish(self, run: _Run, status: str, names: CellNames | None = None) -> None:
+        """The cell is done: its record, every cell's mark, the history; a failure drops
         the queue, as in Jupyter."""
         document, cell_id = self.document, run.cell_id
-        if status != "restarted":
-            self._kernel_state("dead" if status == "died" else "idle")
         self._flush_streams(cell_id)
         if status not in ("ok", "restarted", "interrupted"):
             self._drop_queued()
@@ -280,17 +340,35 @@ class CellRuns:
             for stop in ("interrupted", "restarted"):
                 if getattr(run, stop) is not None:
                     mark[stop] = getattr(run, stop)
-            self._mark_cell(cell_id, mark, replace=False)
+            self._mark_cell(cell_id, {**mark, **self._computed_from(run, names)}, replace=False)
+            self.mark()
             count = document.cell(cell_id).get("execution_count")
         finished = {"cell_id": cell_id, "status": status, "execution_count": count}
         self._event("finished", run.who, {**finished, "seconds": seconds})
         self.running = None
 
-    async def _follow(self, cell_id: str, start: Start) -> str:
-        """Run one cell's current source, writing what it sends; its status."""
+    def _computed_from(self, run: _Run, names: CellNames | None) -> JSONDict:
+        """What the run's outputs were computed from: the names it read and assigned (as
+        the kernel reported them, else as its source shows them) and the runs it read."""
+        origin = "kernel" if names is not None else "source"
+        if names is None:
+            names = names_of_source(run.source)
+        reads = names["reads"]
+        return {
+            "reads": reads,
+            "writes": names["writes"],
+            "names": origin,
+            "depends_on": depends_on(self.document, run.cell_id, self.session, reads),
+        }
+
+    async def _follow(
+        self, cell_id: str, source: str, start: Start
+    ) -> tuple[str, CellNames | None]:
+        """Run ``source`` as the cell, writing what it sends; its status, and the names
+        the kernel says it read and assigned (None if it does not say)."""
         failure: InterlaceError | None = None
         try:
-            running = await start(self.document.source(cell_id))
+            running = await start(source)
             async with anyio.create_task_group() as tasks:
                 tasks.start_soon(self._flush_streams_every, cell_id, STREAM_FLUSH_INTERVAL)
                 async for message in running:
@@ -302,10 +380,10 @@ class CellRuns:
         self._flush_streams(cell_id)
         if failure is not None:
             self._write_failure(cell_id, failure)
-            return "died" if isinstance(failure, KernelDied) else "error"
+            return ("died" if isinstance(failure, KernelDied) else "error"), None
         if cell_id in self.document.cells:
             self.document.set_execution_count(cell_id, result.execution_count)
-        return str(result.status)
+        return str(result.status), _reported_names(result)
 
     def _write_failure(self, cell_id: str, exc: InterlaceError) -> None:
         """The kernel could not run the cell (it died, say): the cell shows why."""
@@ -390,3 +468,15 @@ class CellRuns:
                 document.update_display(str(display_id), output)
             return
         document.add_output(cell_id, output)
+
+
+def _reported_names(result: Any) -> CellNames | None:
+    """The names our kernel reported in the execute_reply's metadata, if it did."""
+    metadata = getattr(result, "reply_metadata", None)
+    names = metadata.get("interlace") if isinstance(metadata, dict) else None
+    if not isinstance(names, dict):
+        return None
+    reads, writes = names.get("reads"), names.get("writes")
+    if not isinstance(reads, list) or not isinstance(writes, list):
+        return None
+    return {"reads": [str(n) for n in reads], "writes": [str(n) for n in writes]}

@@ -28,10 +28,12 @@ if TYPE_CHECKING:
     from interlace.kernel._capture import FdCapture
     from interlace.kernel._execution import Executor
     from interlace.kernel._handlers import Handler
+    from interlace.kernel._names import NameTracker
     from interlace.kernel._shell import ZMQInteractiveShell
     from interlace.kernel._stdin import StdinBridge
     from interlace.protocol import (
         JSON,
+        CellNames,
         ConnectionInfo,
         ExecuteInputContent,
         ExecuteReplyContent,
@@ -87,6 +89,9 @@ class Kernel:
         self._streams: Streams | None = None
         self._stdin: StdinBridge | None = None
         self._executor: Executor | None = None
+        self._names: NameTracker | None = None
+        self._reply_names: CellNames | None = None
+        """What the execution being answered read and assigned, for its reply's metadata."""
         self._handlers: dict[str, Handler] = {}
         self.shell: ZMQInteractiveShell | None = None
 
@@ -137,6 +142,7 @@ class Kernel:
         from interlace.kernel._compat import KernelObject, KernelSession, install_aliases
         from interlace.kernel._execution import Executor
         from interlace.kernel._handlers import ShellHandlers
+        from interlace.kernel._names import NameTracker
         from interlace.kernel._shell import ZMQInteractiveShell, create_shell
         from interlace.kernel._stdin import StdinBridge
 
@@ -157,6 +163,7 @@ class Kernel:
         install_aliases(ZMQInteractiveShell)
         self.shell = shell
         self._executor = Executor(shell)
+        self._names = NameTracker(shell)
         self._handlers = ShellHandlers(shell, comms, kernel_info).table()
         self.io.shell_ready.set()
 
@@ -241,11 +248,14 @@ class Kernel:
         if self._streams is not None:
             self._streams.flush()
         if content is not None and request.msg_type.endswith("_request"):
-            metadata = {
+            metadata: dict[str, JSON] = {
                 "status": content.get("status"),
                 "started": _now(),
                 "engine": self.sender.session,
             }
+            if self._reply_names is not None:
+                metadata["interlace"] = dict(self._reply_names)
+                self._reply_names = None
             reply = self.sender.reply(request, content, metadata=metadata)
             self.io.send("shell", reply, identities)
         self.publish("status", status("idle"))
@@ -297,8 +307,13 @@ class Kernel:
                 "execution_count": shell.execution_count,
             }
             self.publish("execute_input", executing)
+        names = self._names if not silent else None
+        if names is not None:
+            names.before()
         with stdin.enabled(bool(content.get("allow_stdin", True))):
             result = await executor.run(code, silent=silent, store_history=store_history)
+        if names is not None:
+            self._reply_names = names.after()
         reply: ExecuteReplyContent = {
             "status": "ok",
             "execution_count": shell.execution_count - 1,

@@ -1,11 +1,13 @@
 """The commands every adapter sends a notebook: parsed and checked here, in one place.
 
-A command is a JSON object with an ``action`` — ``execute``, ``interrupt``,
-``restart``, ``change_kernel``, ``save`` or ``resolve`` — and ``who`` asked. ``execute`` names its
-cells as ``"cells": [ids]``, ``"all": true`` or ``"below": id`` (that cell and
-every one after it). ``resolve`` ends a conflict between the shared document
-and a file changed on disk: ``"keep": "file"`` or ``"keep": "shared"``.
-``change_kernel`` names an installed kernelspec: ``"kernel_name": name``. The
+A command is a JSON object with an ``action`` (``execute``, ``interrupt``,
+``restart``, ``change_kernel``, ``save`` or ``resolve``) and ``who`` asked.
+``execute`` names its cells as ``"cells": [ids]``, ``"all": true``, ``"below":
+id`` (that cell and every one after it) or ``"stale": true`` (the cells whose
+outputs no longer match, and those that read what they assign). ``resolve``
+ends a conflict between the shared document and a file changed on disk:
+``"keep": "file"`` or ``"keep": "shared"``. ``change_kernel`` names an
+installed kernelspec: ``"kernel_name": name``. The
 websocket, REST and JSON-RPC adapters all build a ``Command`` with
 ``parse_command`` and hand it to the notebook service.
 """
@@ -43,6 +45,7 @@ class RunTarget(TypedDict, total=False):
     cells: list[str]
     all: bool
     below: str
+    stale: bool
 
 
 class CommandReply(TypedDict, total=False):
@@ -67,13 +70,17 @@ class Command:
 def _target(value: dict[str, Any]) -> RunTarget:
     if value.get("all") is True:
         return RunTarget(all=True)
+    if value.get("stale") is True:
+        return RunTarget(stale=True)
     below = value.get("below")
     if isinstance(below, str):
         return RunTarget(below=below)
     cells = value.get("cells")
     if isinstance(cells, list) and all(isinstance(c, str) for c in cells):
         return RunTarget(cells=list(cells))
-    raise BadCommand('name the cells to run: "cells": [ids], "all": true or "below": id')
+    raise BadCommand(
+        'name the cells to run: "cells": [ids], "all": true, "below": id or "stale": true'
+    )
 
 
 def parse_command(value: Any, who: str, action: str | None = None) -> Command:

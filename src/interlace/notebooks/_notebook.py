@@ -29,6 +29,7 @@ from interlace.notebooks._commands import CommandReply, cells_to_run
 from interlace.notebooks._conflict import Differences, differences
 from interlace.notebooks._peers import notice_message
 from interlace.notebooks._trust import NotebookTrust
+from interlace.protocol import new_id
 
 if TYPE_CHECKING:
     from interlace.collab import RunningCell
@@ -164,7 +165,9 @@ class OpenNotebook:
     async def execute(self, target: RunTarget, who: str) -> list[str]:
         """Queue the cells ``target`` names; their ids."""
         runs, document = self.room.runs, self.room.document
-        cell_ids = cells_to_run(document, target)
+        cell_ids = runs.stale_cells() if target.get("stale") else cells_to_run(document, target)
+        if not cell_ids:
+            return []
         if all(document.cell(c)["cell_type"] != "code" for c in cell_ids):
             runs.render(cell_ids, who)
             return cell_ids
@@ -199,6 +202,7 @@ class OpenNotebook:
         try:
             await kernel.manager.restart()
         finally:
+            self.room.runs.start_session(new_id())
             self._set_kernel_state("idle" if kernel.manager.alive else "dead")
             self._restarting = None
             done.set()
@@ -276,6 +280,7 @@ class OpenNotebook:
         except InterlaceError:
             self._set_kernel_state("none")
             raise
+        self.room.runs.start_session(new_id())
         self._set_kernel_state("idle")
         return kernel
 

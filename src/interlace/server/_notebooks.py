@@ -62,6 +62,7 @@ class NotebookApi:
             Route(f"{prefix}/save", self._command("save"), methods=["POST"]),
             Route(f"{prefix}/resolve", self.resolve, methods=["POST"]),
             Route(f"{prefix}/conflict", self.conflict, methods=["GET"]),
+            Route(f"{prefix}/states", self.states, methods=["GET"]),
             Route(f"{prefix}/complete", self.complete, methods=["POST"]),
             Route(f"{prefix}/inspect", self.inspect, methods=["POST"]),
             Route(f"{prefix}/input", self.input, methods=["POST"]),
@@ -85,6 +86,12 @@ class NotebookApi:
         """``{"keep": "file" | "shared"}``: end a conflict with the file changed on disk."""
         command = parse_command(await json_body(request), who="rest", action="resolve")
         return JSONResponse(await self._service().command(path_of(request), command))
+
+    async def states(self, request: Request) -> Response:
+        """Whether each code cell's outputs still match its source and the kernel:
+        ``{"session", "cells": [{"id", "state", "stale_because", "reads", ...}]}``."""
+        runs = self._service().open(path_of(request)).room.runs
+        return JSONResponse({"session": runs.session, "cells": runs.states()})
 
     async def conflict(self, request: Request) -> Response:
         """What differs between the notebook and its file changed on disk, cell by cell;

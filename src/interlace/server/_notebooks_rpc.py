@@ -20,6 +20,7 @@ from interlace.rpc import RpcError
 
 if TYPE_CHECKING:
     from interlace.notebooks import Action, CommandReply, NotebookService
+    from interlace.protocol import JSONDict
     from interlace.rpc._protocol import Method
 
 __all__ = ["NOTEBOOK_REFUSED", "notebook_methods"]
@@ -44,9 +45,10 @@ def notebook_methods(service: NotebookService) -> dict[str, Method]:
         cells: list[str] | None = None,
         all: bool = False,
         below: str | None = None,
+        stale: bool = False,
         who: str = "rpc",
     ) -> list[str]:
-        body = {"cells": cells, "all": all, "below": below, "who": who}
+        body = {"cells": cells, "all": all, "below": below, "stale": stale, "who": who}
         return (await command(path, "execute", body)).get("queued", [])
 
     def simple(action: Action) -> Method:
@@ -63,8 +65,17 @@ def notebook_methods(service: NotebookService) -> dict[str, Method]:
         await command(path, "change_kernel", {"kernel_name": kernel_name, "who": who})
         return True
 
+    async def notebook_cell_states(path: str) -> list[JSONDict]:
+        if not isinstance(path, str):
+            raise RpcError(NOTEBOOK_REFUSED, "path must be a string")
+        try:
+            return service.open(path).room.runs.states()
+        except NotebookError as exc:
+            raise RpcError(NOTEBOOK_REFUSED, str(exc)) from exc
+
     return {
         "notebook_execute": notebook_execute,
+        "notebook_cell_states": notebook_cell_states,
         "notebook_change_kernel": notebook_change_kernel,
         "notebook_resolve": notebook_resolve,
         "notebook_interrupt": simple("interrupt"),
