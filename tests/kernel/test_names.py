@@ -1,0 +1,40 @@
+"""Our kernel's execute_reply says which names the cell read and assigned, as executed."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from tests.kernel.conftest import execute
+
+if TYPE_CHECKING:
+    from tests.kernel.conftest import RunningKernel
+
+
+def names(kernel: RunningKernel, code: str) -> dict[str, Any]:
+    reply, _ = execute(kernel.client, code)
+    found: dict[str, Any] = reply["metadata"]["interlace"]
+    return found
+
+
+def test_each_execution_reports_what_it_read_and_assigned(kernel: RunningKernel) -> None:
+    assert names(kernel, "a = 1") == {"reads": [], "writes": ["a"]}
+    assert names(kernel, "b = a + 1\nprint(b)") == {"reads": ["a"], "writes": ["b"]}
+    assert names(kernel, "a") == {"reads": ["a"], "writes": []}  # Out and _ are not names
+
+
+def test_assignments_the_source_does_not_show_are_seen_in_the_namespace(
+    kernel: RunningKernel,
+) -> None:
+    assert names(kernel, "exec('q = [5]')")["writes"] == ["q"]
+    assert names(kernel, "globals()['r'] = 2")["writes"] == ["r"]
+    assert {"pi", "sqrt"} <= set(names(kernel, "from math import *")["writes"])
+    assert names(kernel, "del q")["writes"] == ["q"]
+
+
+def test_a_failed_cell_assigns_only_what_it_reached(kernel: RunningKernel) -> None:
+    assert names(kernel, "s = 1\nt = missing\nu = 2") == {"reads": ["missing"], "writes": ["s"]}
+
+
+def test_a_silent_execution_reports_nothing(kernel: RunningKernel) -> None:
+    reply, _ = execute(kernel.client, "v = 1", silent=True)
+    assert "interlace" not in reply["metadata"]
