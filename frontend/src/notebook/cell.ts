@@ -19,6 +19,8 @@ export interface CellHost {
   answerInput(cell: CellView, value: string): void;
   /** Call `upgrade` once the cell comes near the viewport (editors are created lazily). */
   whenVisible(el: HTMLElement, upgrade: () => void): void;
+  /** How a cell is named to people ("cell 3"). */
+  cellLabel(id: string): string;
 }
 
 const SCROLL_THRESHOLD = 1000;
@@ -49,6 +51,51 @@ export function runInfoText(info: RunInfo | null): string {
     else if (status) parts.push(status);
   }
   return parts.join(" · ");
+}
+
+export type Freshness = "fresh" | "edited" | "stale" | "never_ran";
+
+const FRESHNESS: Record<Freshness, string> = {
+  fresh: "fresh",
+  edited: "edited",
+  stale: "stale",
+  never_ran: "not run in this kernel",
+};
+
+/**
+ * Whether a code cell's outputs still match (null: nothing to say, e.g. while it runs).
+ * `session` is the kernel session now: a run from another one never ran in it. Without it
+ * (playback) the mark stored with the run is shown as it was.
+ */
+export function freshness(info: RunInfo | null, hasRun: boolean, session?: string | null): Freshness | null {
+  if (!info || !info.finished) return hasRun && (!info || !info.status) ? "never_ran" : null;
+  if (session !== undefined && info.session !== session) return "never_ran";
+  const state = info.state;
+  return state === "fresh" || state === "edited" || state === "stale" || state === "never_ran" ? state : null;
+}
+
+/** Why a cell has its mark, for its tooltip; `label` names another cell ("cell 3"). */
+export function freshnessReason(info: RunInfo | null, state: Freshness, label: (id: string) => string): string {
+  const lines: string[] = [];
+  if (state === "fresh") lines.push("Fresh: nothing it read has changed since it ran");
+  else if (state === "edited") lines.push("Edited: the source changed since these outputs were made");
+  else if (state === "never_ran") lines.push("Not run in this kernel: these outputs come from an earlier kernel, or a restart");
+  else {
+    lines.push("Stale: what it read has changed since it ran");
+    for (const b of info?.stale_because ?? []) {
+      const where = b.cell_id ? label(b.cell_id) : "another cell";
+      lines.push(b.why === "assigned again" ? `· ${b.name} was assigned again by ${where}` : `· ${b.name} comes from ${where}, which is stale`);
+    }
+  }
+  if (info?.names === "source") lines.push("(read from the source: this kernel does not report what a cell reads)");
+  return lines.join("\n");
+}
+
+/** The mark beside a code cell's run info (also in playback). */
+export function freshnessMark(state: Freshness | null, title: string): HTMLElement {
+  const mark = h("span", { class: "freshness", "data-testid": "freshness", "data-state": state ?? "", title }, state ? FRESHNESS[state] : "");
+  mark.hidden = state === null || state === "fresh";
+  return mark;
 }
 
 /** One output on screen. */
@@ -287,14 +334,19 @@ export class CellView {
     } else {
       this.prompt.textContent = "";
     }
-    const text = this.type === "code" ? runInfoText(info) : "";
-    this.runInfo.textContent = text;
-    this.runInfo.hidden = text === "";
+    const code = this.type === "code";
+    const text = code ? runInfoText(info) : "";
+    const state = code ? freshness(info, this.host.doc.executionCount(this.id) !== null, this.host.doc.kernelSession()) : null;
+    const mark = freshnessMark(state, state ? freshnessReason(info, state, (id) => this.host.cellLabel(id)) : "");
+    this.runInfo.replaceChildren(h("span", { class: "run-text" }, text), mark);
+    this.runInfo.hidden = text === "" && mark.hidden;
     if (info) {
       const lines = [info.by ? `run by ${info.by}` : "", info.started ? `started ${formatTime(info.started)}` : "", info.finished ? `finished ${formatTime(info.finished)}` : ""];
       this.runInfo.title = lines.filter(Boolean).join("\n");
     }
     this.runInfo.className = `run-info status-${status || "none"}`;
+    if (state) this.el.dataset.freshness = state;
+    else delete this.el.dataset.freshness;
   }
 
   /** Put the document's outputs on screen, reusing what is there for outputs that stayed. */

@@ -19,7 +19,7 @@ import { who } from "../user";
 /** The Yjs-style message type of a command reply; y-protocols leaves it unused. */
 export const COMMAND_REPLY = 100;
 
-export type ExecuteTarget = { cells: string[] } | { all: true } | { below: string };
+export type ExecuteTarget = { cells: string[] } | { all: true } | { below: string } | { stale: true };
 
 export type Command =
   | ({ action: "execute" } & ExecuteTarget)

@@ -21,6 +21,13 @@ export interface RunInfo {
   status?: string;
   interrupted?: { by?: string; at?: string | number };
   restarted?: { by?: string; at?: string | number };
+  /** Whether the outputs still match: fresh, edited, stale or never_ran (the server marks it). */
+  state?: string;
+  stale_because?: Array<{ name: string; cell_id: string | null; why: string }>;
+  /** The kernel session the run was in. */
+  session?: string;
+  /** Where the names it read came from: "kernel" (reported) or "source" (read from the source). */
+  names?: string;
 }
 
 export interface KernelInput {
@@ -162,6 +169,28 @@ export class NotebookDocument {
     const { name, display_name } = spec as Record<string, unknown>;
     if (typeof name !== "string" || !name) return null;
     return { name, display_name: typeof display_name === "string" && display_name ? display_name : name };
+  }
+
+  /** Whether a run that succeeds runs the cells it made stale (`metadata.interlace.reactive`). */
+  reactive(): boolean {
+    const metadata = plain(this.meta.get("metadata"));
+    const settings = metadata && typeof metadata === "object" ? (metadata as Record<string, unknown>)["interlace"] : null;
+    return !!settings && typeof settings === "object" && (settings as Record<string, unknown>)["reactive"] === true;
+  }
+
+  /** Turn reactive mode on or off, for everyone on the notebook (saved with it). */
+  setReactive(on: boolean): void {
+    const found = plain(this.meta.get("metadata"));
+    const metadata = found && typeof found === "object" ? { ...(found as Record<string, unknown>) } : {};
+    const settings = metadata["interlace"];
+    metadata["interlace"] = { ...(settings && typeof settings === "object" ? settings : {}), reactive: on };
+    this.meta.set("metadata", metadata);
+  }
+
+  /** The kernel session runs go to now (a restart starts another), or null without a kernel. */
+  kernelSession(): string | null {
+    const s = this.kernel.get("session");
+    return typeof s === "string" ? s : null;
   }
 
   kernelState(): string {

@@ -36,6 +36,7 @@ export class NotebookView implements CellHost, CommandTarget, ToolbarActions {
   private readonly provider: WebsocketProvider;
   private readonly kernel: KernelClient;
   private installed: Promise<InstalledKernels> | null = null;
+  private shownSession: string | null = null;
   /** Runs, interrupts, restarts and saves: on the websocket, in order after our edits. */
   private readonly commands: CommandChannel;
   private readonly views = new Map<string, CellView>();
@@ -122,7 +123,11 @@ export class NotebookView implements CellHost, CommandTarget, ToolbarActions {
     this.el.replaceChildren();
     this.doc.cells.observe((ev) => this.onCellsChange(ev));
     this.doc.kernel.observe(() => this.onKernelChange());
-    this.doc.meta.observe(() => this.showKernelName());
+    this.doc.meta.observe(() => {
+      this.showKernelName();
+      this.toolbar.setReactive(this.doc.reactive());
+    });
+    this.toolbar.setReactive(this.doc.reactive());
     this.showKernelName();
     this.syncViews();
     if (this.order.length === 0) this.doc.insertCell(0, "code");
@@ -202,6 +207,12 @@ export class NotebookView implements CellHost, CommandTarget, ToolbarActions {
 
   private onKernelChange(): void {
     this.toolbar.setKernelState(this.doc.kernelState());
+    const session = this.doc.kernelSession();
+    if (session !== this.shownSession) {
+      // Another kernel session: every cell's mark is measured against it now.
+      this.shownSession = session;
+      for (const view of this.views.values()) view.updateMeta();
+    }
     const input = this.doc.kernelInput();
     for (const view of this.views.values()) {
       const mine = input !== null && view.id === input.cell_id;
@@ -219,6 +230,11 @@ export class NotebookView implements CellHost, CommandTarget, ToolbarActions {
   }
 
   // ---- CellHost ----------------------------------------------------------------
+
+  cellLabel(id: string): string {
+    const index = this.order.indexOf(id);
+    return index >= 0 ? `cell ${index + 1}` : "a deleted cell";
+  }
 
   private readonly lazy = new Map<Element, () => void>();
   private readonly visibility = new IntersectionObserver(
@@ -418,6 +434,15 @@ export class NotebookView implements CellHost, CommandTarget, ToolbarActions {
   runAll(): void {
     this.commandMode();
     this.execute({ all: true });
+  }
+
+  runStale(): void {
+    this.commandMode();
+    this.execute({ stale: true });
+  }
+
+  toggleReactive(): void {
+    this.doc.setReactive(!this.doc.reactive());
   }
 
   runBelow(): void {

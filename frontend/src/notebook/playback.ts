@@ -3,7 +3,7 @@ import { ApiError, notebookPageUrl, reportError } from "../api";
 import { button, h } from "../dom";
 import { renderMarkdown, renderOutput } from "../render/index";
 import { getUser, who } from "../user";
-import { runInfoText } from "./cell";
+import { freshness, freshnessMark, freshnessReason, runInfoText } from "./cell";
 import type { RunInfo } from "./document";
 import { HistoryClient, describeEvent, formatWallClock, shortCellName, type CellNamer, type HistoryEvent, type HistoryState, type NbCell } from "./history";
 import { Timeline, type SeekKind } from "./timeline";
@@ -50,8 +50,11 @@ export function renderPlaybackCell(cell: NbCell): HTMLElement {
     input = h("pre", { class: "source" }, source);
   }
   const infoText = runInfoText(runInfo);
-  const runInfoEl = h("div", { class: `run-info status-${runInfo?.status || "none"}` }, infoText);
-  runInfoEl.hidden = infoText === "";
+  // The mark as it was stored at that moment: there is no kernel session to compare with.
+  const state = code ? freshness(runInfo, typeof n === "number") : null;
+  const mark = freshnessMark(state, state ? freshnessReason(runInfo, state, shortCellName) : "");
+  const runInfoEl = h("div", { class: `run-info status-${runInfo?.status || "none"}` }, h("span", { class: "run-text" }, infoText), mark);
+  runInfoEl.hidden = infoText === "" && mark.hidden;
   const outputs = h("div", { class: "outputs" });
   for (const output of code && Array.isArray(cell.outputs) ? cell.outputs : []) {
     try {
@@ -68,6 +71,7 @@ export function renderPlaybackCell(cell: NbCell): HTMLElement {
   );
   el.classList.toggle("rendered", type === "markdown");
   el.classList.toggle("has-outputs", outputs.childElementCount > 0);
+  if (state) el.dataset.freshness = state;
   return el;
 }
 

@@ -5,6 +5,8 @@ export interface ToolbarActions {
   run(): void;
   runAll(): void;
   runBelow(): void;
+  runStale(): void;
+  toggleReactive(): void;
   interrupt(): void;
   restart(): void;
   restartRunAll(): void;
@@ -30,6 +32,7 @@ export class Toolbar {
   private readonly connectionStatus: HTMLElement;
   private readonly trustButton: HTMLButtonElement;
   private readonly saveButton: HTMLButtonElement;
+  private readonly reactiveButton: HTMLButtonElement;
   private kernelState = "none";
   private connected = false;
 
@@ -37,6 +40,8 @@ export class Toolbar {
     const sep = (): HTMLElement => h("span", { class: "toolbar-sep", "aria-hidden": "true" });
     this.trustButton = button("trust", "Not trusted", "Trust this notebook: render its HTML and JavaScript outputs", () => a.trust());
     this.saveButton = button("save", "Save", "Save (Ctrl-S)", () => a.save());
+    this.reactiveButton = button("reactive", "Reactive", "Reactive mode: after a cell runs, run the cells it made stale", () => a.toggleReactive());
+    this.reactiveButton.setAttribute("aria-pressed", "false");
     this.el = h(
       "div",
       { class: "notebook-toolbar", role: "toolbar" },
@@ -49,6 +54,8 @@ export class Toolbar {
       button("run", "▶ Run", "Run the selected cell and select the next (Shift-Enter)", () => a.run()),
       button("run-all", "Run all", "Run all cells", () => a.runAll()),
       button("run-below", "Run below", "Run this cell and all below", () => a.runBelow()),
+      button("run-stale", "Run stale", "Run the cells whose outputs no longer match (stale, edited, not run in this kernel) and those that read what they assign", () => a.runStale()),
+      this.reactiveButton,
       button("interrupt", "■ Stop", "Interrupt the kernel", () => a.interrupt()),
       button("restart", "⟳ Restart", "Restart the kernel", () => a.restart()),
       button("restart-run-all", "Restart & run all", "Restart the kernel, then run all cells", () => a.restartRunAll()),
@@ -84,6 +91,11 @@ export class Toolbar {
   setConnected(connected: boolean): void {
     this.connected = connected;
     this.render();
+  }
+
+  setReactive(on: boolean): void {
+    this.reactiveButton.setAttribute("aria-pressed", String(on));
+    this.reactiveButton.classList.toggle("pressed", on);
   }
 
   setTrusted(trusted: boolean): void {
