@@ -23,6 +23,7 @@ import kernel
 import memory
 import record
 import server
+import staleness
 import trickle
 import wire
 from _harness import Result, report
@@ -41,6 +42,7 @@ GROUPS: dict[str, Callable[[bool], list[Result]]] = {
     "trickle": trickle.run,
     "memory": memory.run,
     "agents": agents.run,
+    "staleness": staleness.run,
 }
 
 

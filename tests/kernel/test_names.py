@@ -31,6 +31,14 @@ def test_assignments_the_source_does_not_show_are_seen_in_the_namespace(
     assert names(kernel, "del q")["writes"] == ["q"]
 
 
+def test_a_store_into_an_object_reads_and_assigns_its_name(kernel: RunningKernel) -> None:
+    names(kernel, "x = [0]\nclass Box: pass\ny = Box()")
+    assert names(kernel, "x[0] = 1\nfor i in range(2):\n    y.a = i") == {
+        "reads": ["x", "y"],
+        "writes": ["i", "x", "y"],
+    }
+
+
 def test_a_failed_cell_assigns_only_what_it_reached(kernel: RunningKernel) -> None:
     assert names(kernel, "s = 1\nt = missing\nu = 2") == {"reads": ["missing"], "writes": ["s"]}
 

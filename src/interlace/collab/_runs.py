@@ -28,14 +28,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import anyio
 
 from interlace.collab._outputs import as_output
-from interlace.collab._staleness import (
-    cells_to_refresh,
-    depends_on,
-    describe,
-    mark_cells,
-    mark_edited,
-    source_hash,
-)
+from interlace.collab._staleness import Marks, cells_to_refresh, describe
 from interlace.collab._streams import held_back
 from interlace.errors import InterlaceError, KernelDied, NotFound, NotWaiting
 from interlace.protocol import names_of_source
@@ -93,6 +86,8 @@ class _Run:
     cell_id: str
     who: str
     source: str = ""
+    begun: JSONDict = field(default_factory=dict)
+    """What its record says it is computed from, once it started (``Marks.begin``)."""
     started: datetime = field(default_factory=lambda: datetime.now(UTC))
     scope: anyio.CancelScope = field(default_factory=anyio.CancelScope)
     interrupted: JSONDict | None = None
@@ -124,23 +119,22 @@ class CellRuns:
         self._send, self._receive = anyio.create_memory_object_stream[
             tuple[list[str], Start, str, int]
         ](math.inf)
-        self.session: str | None = None
+        self.marks = Marks(document)
+        """Whether each cell's outputs still match (fresh, edited, stale, never ran)."""
+
+    @property
+    def session(self) -> str | None:
         """The kernel session runs go to now: a restart or another kernel starts a new one."""
-        self._runs_in_session = 0
+        return self.marks.session
 
     def start_session(self, session: str | None) -> None:
         """A new kernel session (None: no kernel): no cell has run in it yet."""
-        self.session, self._runs_in_session = session, 0
         self.document.kernel["session"] = session
-        mark_cells(self.document, session)
+        self.marks.start_session(session)
 
     def edited(self, cell_ids: set[str]) -> None:
         """A peer changed these cells: a source changed since its run makes it "edited"."""
-        mark_edited(self.document, cell_ids, self.session)
-
-    def mark(self) -> None:
-        """Bring every cell's mark up to date (after a run, or a cell was deleted)."""
-        mark_cells(self.document, self.session)
+        self.marks.edited(cell_ids)
 
     def states(self) -> list[JSONDict]:
         """Every code cell's mark (fresh, edited, stale, never_ran) and why."""
@@ -300,14 +294,8 @@ class CellRuns:
         document, cell_id = self.document, run.cell_id
         self._event("started", run.who, {"cell_id": cell_id})
         self.running = run
-        self._runs_in_session += 1
-        started = {
-            "status": "running",
-            "started": run.started.isoformat(),
-            "source_hash": source_hash(run.source),
-            "session": self.session,
-            "run": self._runs_in_session,
-        }
+        run.begun = self.marks.begin(run.source)
+        started = {"status": "running", "started": run.started.isoformat(), **run.begun}
         self._mark_cell(cell_id, started, False)
         if self.spill is not None:
             self.spill.start(cell_id)
@@ -341,7 +329,7 @@ class CellRuns:
                 if getattr(run, stop) is not None:
                     mark[stop] = getattr(run, stop)
             self._mark_cell(cell_id, {**mark, **self._computed_from(run, names)}, replace=False)
-            self.mark()
+            self.marks.mark()
             count = document.cell(cell_id).get("execution_count")
         finished = {"cell_id": cell_id, "status": status, "execution_count": count}
         self._event("finished", run.who, {**finished, "seconds": seconds})
@@ -353,13 +341,7 @@ class CellRuns:
         origin = "kernel" if names is not None else "source"
         if names is None:
             names = names_of_source(run.source)
-        reads = names["reads"]
-        return {
-            "reads": reads,
-            "writes": names["writes"],
-            "names": origin,
-            "depends_on": depends_on(self.document, run.cell_id, self.session, reads),
-        }
+        return self.marks.finish(run.cell_id, run.begun, names, origin)
 
     async def _follow(
         self, cell_id: str, source: str, start: Start

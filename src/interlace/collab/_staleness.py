@@ -20,9 +20,9 @@ Marking reads every record once and writes only the cells whose mark changed.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from interlace.collab._schema import is_count
 from interlace.protocol import names_of_source
 
 if TYPE_CHECKING:
@@ -31,16 +31,7 @@ if TYPE_CHECKING:
     from interlace.collab._document import NotebookDocument
     from interlace.protocol import CellNames, JSONDict
 
-__all__ = [
-    "State",
-    "cells_to_refresh",
-    "depends_on",
-    "describe",
-    "mark_cells",
-    "mark_edited",
-    "source_hash",
-    "state_of",
-]
+__all__ = ["Marks", "State", "cells_to_refresh", "describe", "source_hash", "state_of"]
 
 State = Literal["fresh", "edited", "stale", "never_ran"]
 
@@ -59,75 +50,13 @@ def _record(document: NotebookDocument, cell_id: str) -> JSONDict:
     return dict(record) if isinstance(record, dict) else {}
 
 
-def _runs(document: NotebookDocument, session: str | None) -> list[tuple[str, JSONDict]]:
-    """The code cells whose last finished run was in ``session``, in run order."""
-    if session is None:
-        return []
-    found = []
-    for cell_id in document.cell_ids():
-        record = _record(document, cell_id)
-        ran = is_count(record.get("run")) and "finished" in record
-        if ran and record.get("session") == session:
-            found.append((cell_id, record))
-    found.sort(key=lambda item: int(item[1]["run"]))
-    return found
-
-
 def _names(record: JSONDict, key: str) -> list[str]:
     names = record.get(key)
     return [str(n) for n in names] if isinstance(names, list) else []
 
 
-def _last_writers(runs: Iterable[tuple[str, JSONDict]]) -> dict[str, Writer]:
-    writers: dict[str, Writer] = {}
-    for cell_id, record in runs:
-        for name in _names(record, "writes"):
-            writers[name] = (cell_id, int(record["run"]))
-    return writers
-
-
-def depends_on(
-    document: NotebookDocument, cell_id: str, session: str | None, reads: list[str]
-) -> list[JSONDict]:
-    """For each name in ``reads``, the run of another cell that last assigned it
-    (``cell_id`` None when no run in this session did)."""
-    others = [(c, r) for c, r in _runs(document, session) if c != cell_id]
-    writers = _last_writers(others)
-    found: list[JSONDict] = []
-    for name in reads:
-        writer = writers.get(name)
-        found.append(
-            {"name": name, "cell_id": writer[0], "run": writer[1]}
-            if writer
-            else {"name": name, "cell_id": None, "run": None}
-        )
-    return found
-
-
-def _staleness(runs: list[tuple[str, JSONDict]]) -> dict[str, list[JSONDict]]:
-    """Why each run of ``runs`` (in run order) is stale; empty lists for those that are not."""
-    writers = _last_writers(runs)
-    because: dict[str, list[JSONDict]] = {}
-    for cell_id, record in runs:
-        run = int(record["run"])
-        reasons: list[JSONDict] = []
-        dependencies = record.get("depends_on")
-        for dependency in dependencies if isinstance(dependencies, list) else []:
-            if not isinstance(dependency, dict):
-                continue
-            name = str(dependency.get("name"))
-            writer = writers.get(name)
-            if writer is not None and writer[1] > run and writer[0] != cell_id:
-                reasons.append({"name": name, "cell_id": writer[0], "why": "assigned again"})
-            elif dependency.get("cell_id") in because and because[str(dependency["cell_id"])]:
-                source = str(dependency["cell_id"])
-                reasons.append({"name": name, "cell_id": source, "why": "from a stale cell"})
-        because[cell_id] = reasons
-    return because
-
-
 def state_of(document: NotebookDocument, cell_id: str, session: str | None) -> State:
-    """The cell's mark now (a code cell's; other cells are never marked)."""
+    """The cell's mark now, from its record (a code cell's; other cells are never marked)."""
     record = _record(document, cell_id)
     if session is None or record.get("session") != session or "finished" not in record:
         return "never_ran"
@@ -136,40 +65,137 @@ def state_of(document: NotebookDocument, cell_id: str, session: str | None) -> S
     return "stale" if record.get("stale_because") else "fresh"
 
 
-def mark_cells(document: NotebookDocument, session: str | None) -> list[str]:
-    """Write every code cell's mark into its run record; the cells whose mark changed."""
-    because = _staleness(_runs(document, session))
-    changed = []
-    with document.doc.transaction():
-        for cell_id in document.cell_ids():
-            record = _record(document, cell_id)
-            if not record:
+@dataclass
+class _Ran:
+    """A cell's last run in the kernel session now, as the marks need it."""
+
+    run: int
+    source_hash: str
+    writes: list[str]
+    depends_on: list[JSONDict]
+    edited: bool = False
+    shown: tuple[State, list[JSONDict]] | None = None
+    """The mark last written into the cell (None: not yet)."""
+
+
+class Marks:
+    """The marks of one notebook's cells, kept from the runs of the kernel session now.
+
+    Only runs in this session count, and every one of them went through here, so
+    marking needs nothing from the document but to write the marks that changed.
+    """
+
+    def __init__(self, document: NotebookDocument) -> None:
+        self.document = document
+        self.session: str | None = None
+        self._ran: dict[str, _Ran] = {}
+        """By cell, in run order (a cell run again moves to the end)."""
+        self._count = 0
+
+    def start_session(self, session: str | None) -> None:
+        """A new kernel session: no cell has run in it, every mark says so."""
+        self.session, self._count = session, 0
+        self._ran.clear()
+        document = self.document
+        with document.doc.transaction():
+            for cell_id in document.cell_ids():
+                record = _record(document, cell_id)
+                if record.get("state", "never_ran") != "never_ran":
+                    record.pop("stale_because", None)
+                    _write(document, cell_id, {**record, "state": "never_ran"})
+
+    def begin(self, source: str) -> JSONDict:
+        """A run starts: what its record says it is computed from, so far."""
+        self._count += 1
+        return {"source_hash": source_hash(source), "session": self.session, "run": self._count}
+
+    def finish(self, cell_id: str, begun: JSONDict, names: CellNames, origin: str) -> JSONDict:
+        """A run ended: what else its record says it was computed from (nothing for a
+        run of a session that has ended meanwhile: a restart)."""
+        if begun.get("session") != self.session or "run" not in begun:
+            return {}
+        writers = self._writers(cell_id)
+        depends: list[JSONDict] = []
+        for name in names["reads"]:
+            writer = writers.get(name)
+            cell, run = writer if writer is not None else (None, None)
+            depends.append({"name": name, "cell_id": cell, "run": run})
+        self._ran.pop(cell_id, None)
+        run = int(begun["run"])
+        self._ran[cell_id] = _Ran(run, str(begun["source_hash"]), names["writes"], depends)
+        return {
+            "reads": names["reads"],
+            "writes": names["writes"],
+            "names": origin,
+            "depends_on": depends,
+        }
+
+    def _writers(self, skip: str | None = None) -> dict[str, Writer]:
+        writers: dict[str, Writer] = {}
+        for cell_id, ran in self._ran.items():
+            if cell_id != skip:
+                for name in ran.writes:
+                    writers[name] = (cell_id, ran.run)
+        return writers
+
+    def mark(self) -> None:
+        """Bring every mark up to date; only the cells whose mark changed are written."""
+        document, writers = self.document, self._writers()
+        because: dict[str, list[JSONDict]] = {}
+        present = set(document.cells.keys())
+        with document.doc.transaction():
+            for cell_id, ran in list(self._ran.items()):
+                if cell_id not in present:
+                    del self._ran[cell_id]
+                    continue
+                reasons = because[cell_id] = _reasons(cell_id, ran, writers, because)
+                state: State = "edited" if ran.edited else "stale" if reasons else "fresh"
+                if ran.shown != (state, reasons):
+                    self._show(cell_id, ran, state, reasons)
+
+    def edited(self, cell_ids: Iterable[str]) -> None:
+        """These cells changed: a source that differs from its run's makes it edited."""
+        for cell_id in cell_ids:
+            ran = self._ran.get(cell_id)
+            if ran is None or cell_id not in self.document.cells:
                 continue
-            marked = {**record, "stale_because": because.get(cell_id, [])}
-            marked["state"] = "never_ran"
-            if cell_id in because:
-                marked["state"] = "edited"
-                if record.get("source_hash") == source_hash(document.source(cell_id)):
-                    marked["state"] = "stale" if marked["stale_because"] else "fresh"
-            if not marked["stale_because"]:
-                del marked["stale_because"]
-            if marked != record:
-                _write(document, cell_id, marked)
-                changed.append(cell_id)
-    return changed
+            edited = source_hash(self.document.source(cell_id)) != ran.source_hash
+            if edited != ran.edited and ran.shown is not None:
+                ran.edited = edited
+                reasons = ran.shown[1]
+                self._show(
+                    cell_id, ran, "edited" if edited else "stale" if reasons else "fresh", reasons
+                )
+
+    def _show(self, cell_id: str, ran: _Ran, state: State, reasons: list[JSONDict]) -> None:
+        cell = self.document.cell(cell_id)
+        found: Any = cell.get("metadata")
+        metadata = found if isinstance(found, dict) else {}
+        record = dict(metadata.get("interlace") or {})
+        record["state"] = state
+        if reasons:
+            record["stale_because"] = reasons
+        else:
+            record.pop("stale_because", None)
+        cell["metadata"] = {**metadata, "interlace": record}
+        ran.shown = (state, reasons)
 
 
-def mark_edited(document: NotebookDocument, cell_ids: Iterable[str], session: str | None) -> None:
-    """Cells whose source changed: each is edited, or back to what its record says."""
-    for cell_id in cell_ids:
-        if cell_id not in document.cells:
-            continue
-        record = _record(document, cell_id)
-        if record.get("state") not in ("fresh", "stale", "edited"):
-            continue
-        state = state_of(document, cell_id, session)
-        if state != record.get("state"):
-            _write(document, cell_id, {**record, "state": state})
+def _reasons(
+    cell_id: str, ran: _Ran, writers: dict[str, Writer], because: dict[str, list[JSONDict]]
+) -> list[JSONDict]:
+    """Why a run is stale: a name it read was assigned again by a later run of another
+    cell, or came from a run that is itself stale (``because`` holds the runs before)."""
+    reasons: list[JSONDict] = []
+    for dependency in ran.depends_on:
+        name = str(dependency["name"])
+        writer = writers.get(name)
+        source = dependency["cell_id"]
+        if writer is not None and writer[1] > ran.run and writer[0] != cell_id:
+            reasons.append({"name": name, "cell_id": writer[0], "why": "assigned again"})
+        elif isinstance(source, str) and because.get(source):
+            reasons.append({"name": name, "cell_id": source, "why": "from a stale cell"})
+    return reasons
 
 
 def _write(document: NotebookDocument, cell_id: str, record: JSONDict) -> None:

@@ -9,12 +9,17 @@ makes it, so the same cell gets the same name on either kernel.
 
 from __future__ import annotations
 
+import ast
 import os
 import tempfile
+from typing import TYPE_CHECKING, Any, Protocol
 
 from IPython.core.compilerop import CachingCompiler
 
-__all__ = ["CellCompiler", "cell_file_name", "murmur2"]
+if TYPE_CHECKING:
+    from types import CodeType
+
+__all__ = ["CellCompiler", "CompileWatcher", "cell_file_name", "murmur2"]
 
 HASH_SEED = 0xC70F6907
 """The seed ipykernel hashes cells with."""
@@ -54,8 +59,34 @@ def cell_file_name(code: str) -> str:
     return os.path.join(folder, f"{murmur2(code.encode('utf-8'), HASH_SEED)}.py")
 
 
+class CompileWatcher(Protocol):
+    """Told of what the compiler parses and compiles."""
+
+    def parsed(self, tree: ast.Module) -> None: ...
+
+    def compiled(self, code: CodeType) -> None: ...
+
+
 class CellCompiler(CachingCompiler):
-    """IPython's caching compiler (tracebacks show ``Cell In[n]``), naming cells as above."""
+    """IPython's caching compiler (tracebacks show ``Cell In[n]``), naming cells as above.
+
+    A ``watcher`` sees every tree it parses and every code object it compiles
+    (``NameTracker`` learns what a cell uses from them, as they pass).
+    """
+
+    watcher: CompileWatcher | None = None
+
+    def ast_parse(self, source: str, filename: str = "<unknown>", symbol: str = "exec") -> ast.AST:
+        tree = super().ast_parse(source, filename, symbol)
+        if self.watcher is not None and isinstance(tree, ast.Module):
+            self.watcher.parsed(tree)
+        return tree
+
+    def __call__(self, source: Any, filename: str, symbol: str, **options: Any) -> CodeType:
+        code: CodeType = super().__call__(source, filename, symbol, **options)
+        if self.watcher is not None:
+            self.watcher.compiled(code)
+        return code
 
     def get_code_name(self, raw_code: str, transformed_code: str, number: int) -> str:
         return cell_file_name(raw_code)
