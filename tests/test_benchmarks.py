@@ -34,10 +34,11 @@ def test_quick_run_prints_a_ratio_for_every_case() -> None:
                 "trickle:",
                 "memory:",
                 "agents:",
+                "stale:",
             )
         )
     ]
-    assert len(lines) == 47, done.stdout
+    assert len(lines) == 51, done.stdout
     for line in lines:
         ratio = re.search(r" (\d+\.\d+)x", line)
         assert ratio is not None, line

@@ -12,7 +12,7 @@ Three sources, each cheap, so that tracking costs a cell next to nothing:
 
 The reply's metadata carries the result under ``interlace`` (see
 ``interlace.protocol.CellNames``), which is how the server tells which outputs
-went stale. ``INTERLACE_TRACK_NAMES=0`` turns it off.
+went stale. ``INTERLACE_TRACK_NAMES=0`` turns it off, also from a cell (``%env``).
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ import dis
 import os
 import re
 import sys
+from itertools import compress
+from operator import ne
 from types import CodeType
 from typing import TYPE_CHECKING
 
@@ -203,31 +205,35 @@ class NameTracker:
 
     def __init__(self, shell: ZMQInteractiveShell) -> None:
         self.shell = shell
-        self.enabled = os.environ.get("INTERLACE_TRACK_NAMES", "1") != "0"
         compiler = shell.compile
         assert isinstance(compiler, CellCompiler)
         self._compiler = compiler
-        self._before: dict[str, int] = {}
+        self._before: tuple[list[str], list[int]] = ([], [])
         self._ignored: dict[str, bool] = {}
+
+    @property
+    def enabled(self) -> bool:
+        """Read at each execution: ``%env INTERLACE_TRACK_NAMES=0`` turns it off in a
+        running kernel."""
+        return os.environ.get("INTERLACE_TRACK_NAMES", "1") != "0"
 
     def before(self) -> None:
         """The execution starts: remember what each user name is bound to."""
         if self.enabled:
             self._compiler.watcher = _Cell()
-            self._before = self._bindings()
+            self._before = _bindings(self.shell.user_ns)
 
     def after(self) -> CellNames | None:
         """What the execution read and assigned (None when tracking is off)."""
         cell, self._compiler.watcher = self._compiler.watcher, None
-        if not self.enabled or not isinstance(cell, _Cell):
+        if not isinstance(cell, _Cell):  # tracking was off when the execution began
             return None
-        before, after = self._before, self._bindings()
-        self._before = {}
-        changed = {name for name, bound in after.items() if before.get(name) != bound}
-        changed |= before.keys() - after.keys()
+        namespace = self.shell.user_ns
+        changed = _changed(self._before, _bindings(namespace))
+        self._before = ([], [])
         names = cell.names()
         # A store the cell never reached (it failed first) changed nothing.
-        stores = {n for n in names["writes"] if n in after} | changed
+        stores = {n for n in names["writes"] if n in namespace} | changed
         return {"reads": self._users(names["reads"]), "writes": self._users(stores)}
 
     def _users(self, names: list[str] | set[str]) -> list[str]:
@@ -241,9 +247,19 @@ class NameTracker:
                 self._ignored[name] = ignored
         return ignored
 
-    def _bindings(self) -> dict[str, int]:
-        return {
-            name: id(value)
-            for name, value in self.shell.user_ns.items()
-            if not self._is_ignored(name)
-        }
+
+def _bindings(namespace: dict[str, object]) -> tuple[list[str], list[int]]:
+    """The namespace's names and what each is bound to (ids: nothing is kept alive), in
+    its order; built by C loops, so that a namespace of thousands costs microseconds."""
+    return list(namespace), list(map(id, namespace.values()))
+
+
+def _changed(before: tuple[list[str], list[int]], after: tuple[list[str], list[int]]) -> set[str]:
+    """Names bound, rebound or deleted between the two snapshots."""
+    (old_names, old_ids), (names, ids) = before, after
+    kept = len(old_names)
+    if names[:kept] == old_names:  # nothing deleted: new names come last
+        rebound = compress(names, map(ne, ids[:kept], old_ids))
+        return {*rebound, *names[kept:]}
+    old, new = dict(zip(old_names, old_ids, strict=True)), dict(zip(names, ids, strict=True))
+    return {name for name, _ in new.items() - old.items()} | (old.keys() - new.keys())
