@@ -3,6 +3,7 @@ change that kernel for everyone."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -53,6 +54,17 @@ def running(root: Path) -> Iterator[RunningServer]:
     server.stop()
 
 
+@contextlib.contextmanager
+def opened(server: RunningServer, path: str) -> Iterator[YPeer]:
+    """A Yjs peer on the notebook, once it has its cells; closed after."""
+    peer = YPeer(server, path)
+    try:
+        peer.until(lambda: "where" in peer.document.cells)
+        yield peer
+    finally:
+        peer.close()
+
+
 def run_cell(server: RunningServer, path: str, peer: YPeer, cell_id: str = "where") -> str:
     """Run ``cell_id`` of ``path`` through REST; the text it printed, once it has finished."""
     response = server.http.post(f"/api/notebooks/{path}/execute", json={"cells": [cell_id]})
@@ -95,24 +107,16 @@ def test_a_notebook_runs_on_the_kernel_its_metadata_names_in_its_own_folder(
 
 def where(server: RunningServer, path: str) -> tuple[str, str]:
     """What the notebook's WHERE cell printed: its kernel's folder, and its kernel's module."""
-    peer = YPeer(server, path)
-    try:
-        peer.until(lambda: "where" in peer.document.cells)
+    with opened(server, path) as peer:
         cwd, implementation = run_cell(server, path, peer).splitlines()[:2]
         return cwd, implementation
-    finally:
-        peer.close()
 
 
 def test_a_file_beside_the_notebook_opens_by_its_bare_name(running: RunningServer) -> None:
     path = "project/analysis/unnamed.ipynb"
-    peer = YPeer(running, path)
-    try:
-        peer.until(lambda: "where" in peer.document.cells)
+    with opened(running, path) as peer:
         set_source(peer, "where", "import csv\nprint(list(csv.reader(open('data.csv'))))")
         assert run_cell(running, path, peer) == "[['a', 'b'], ['1', '2']]\n"
-    finally:
-        peer.close()
 
 
 def test_changing_the_kernel_moves_everyone_and_replaces_the_running_one(
@@ -148,9 +152,7 @@ def test_changing_the_kernel_moves_everyone_and_replaces_the_running_one(
 
 
 def test_a_kernel_that_is_not_installed_falls_back_and_says_so(running: RunningServer) -> None:
-    peer = YPeer(running, "lost.ipynb")
-    try:
-        peer.until(lambda: "where" in peer.document.cells)
+    with opened(running, "lost.ipynb") as peer:
         assert "interlace" in run_cell(running, "lost.ipynb", peer)
         assert peer.document.notice("kernel") == {"wanted": "no-such-kernel", "using": "interlace"}
         assert kernel_of(running, "lost.ipynb") == "interlace"
@@ -160,21 +162,15 @@ def test_a_kernel_that_is_not_installed_falls_back_and_says_so(running: RunningS
         assert response.status_code == 204
         peer.until(lambda: peer.document.notice("kernel") is None)
         assert kernelspec(peer)["name"] == "interlace"
-    finally:
-        peer.close()
 
 
 def test_an_unknown_kernel_is_refused_and_nothing_changes(running: RunningServer) -> None:
     path = "project/analysis/unnamed.ipynb"
-    peer = YPeer(running, path)
-    try:
-        peer.until(lambda: "where" in peer.document.cells)
+    with opened(running, path) as peer:
         for body in ({"kernel_name": "no-such-kernel"}, {"kernel_name": ""}, {}):
             response = running.http.post(f"/api/notebooks/{path}/change_kernel", json=body)
             assert response.status_code == 400, response.text
         assert kernelspec(peer) == {}
-    finally:
-        peer.close()
 
 
 def test_kernels_and_sessions_started_by_path_start_in_that_folder(
@@ -207,19 +203,15 @@ def test_kernels_and_sessions_started_by_path_start_in_that_folder(
 
 def test_json_rpc_changes_the_kernel_through_the_same_command(running: RunningServer) -> None:
     path = "project/analysis/unnamed.ipynb"
-    peer = YPeer(running, path)
 
     def call(**params: Any) -> dict[str, Any]:
         body = {"jsonrpc": "2.0", "id": 1, "method": "notebook_change_kernel", "params": params}
         return dict(running.http.post("/api/rpc", json=body).json())
 
-    try:
-        peer.until(lambda: "where" in peer.document.cells)
+    with opened(running, path) as peer:
         refused = call(path=path, kernel_name="no-such-kernel")
         assert refused["error"]["code"] == -32010
         assert "no-such-kernel" in refused["error"]["message"]
         assert call(path=path, kernel_name="python3", who="script")["result"] is True
         peer.until(lambda: kernelspec(peer).get("name") == "python3")
         assert run_cell(running, path, peer).splitlines()[1] == "ipykernel.ipkernel"
-    finally:
-        peer.close()
