@@ -349,6 +349,7 @@ def _serve(
     no_browser: bool,
     keep_history: float | None,
     autosave_delay: float,
+    open_path: str = "",
 ) -> None:
     import secrets
 
@@ -376,16 +377,35 @@ def _serve(
     if max_body_size is not None:
         config = dataclasses.replace(config, max_body_size=max_body_size)
     try:
-        serve(config, open_browser=not no_browser)
+        serve(config, open_browser=not no_browser, page=open_path)
     except InterlaceError as exc:
         raise click.ClickException(str(exc)) from exc
 
 
 @main.command()
+@click.argument("path", required=False, type=click.Path(path_type=Path))
 @_server_options
-def notebook(**options: Any) -> None:
-    """The web notebook: start the server and open the browser on its file browser."""
-    _serve(**options)
+def notebook(path: Path | None, **options: Any) -> None:
+    """The web notebook: start the server and open the browser on its file browser, or
+    on PATH (a notebook or a folder under the root directory)."""
+    _serve(**options, open_path=_page_of(path, options["root_dir"]) if path else "")
+
+
+def _page_of(path: Path, root_dir: Path) -> str:
+    """The page that shows ``path``: ``notebooks/...`` or ``tree/...``."""
+    root, target = root_dir.resolve(), path.resolve()
+    if not target.is_relative_to(root):
+        raise click.BadParameter(
+            f"{path} is not under the root directory {root}", param_hint="PATH"
+        )
+    if not target.exists():
+        raise click.BadParameter(f"{path} does not exist", param_hint="PATH")
+    relative = target.relative_to(root).as_posix()
+    if target.is_dir():
+        return f"tree/{relative}" if relative != "." else ""
+    if target.suffix != ".ipynb":
+        raise click.BadParameter(f"{path} is not a notebook (.ipynb)", param_hint="PATH")
+    return f"notebooks/{relative}"
 
 
 @main.group(invoke_without_command=True)

@@ -9,6 +9,7 @@ import socket
 import sys
 import webbrowser
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 import uvicorn
 
@@ -68,15 +69,18 @@ def bind(ip: str, port: int) -> socket.socket:
     raise ChannelError(f"no free port on {ip} from {port}: {last_error}")
 
 
-def url_of(config: ServerConfig, sock: socket.socket) -> str:
+def url_of(config: ServerConfig, sock: socket.socket, page: str = "") -> str:
+    """The URL of ``page`` (``notebooks/a.ipynb``; the file browser if empty), with the
+    token that logs a browser in."""
     host = f"[{config.ip}]" if ":" in config.ip else config.ip
     port = sock.getsockname()[1]
     query = f"?token={config.token}" if config.token else ""
-    return f"http://{host}:{port}/{query}"
+    return f"http://{host}:{port}/{quote(page)}{query}"
 
 
-def serve(config: ServerConfig, open_browser: bool = False) -> None:
-    """Serve until interrupted; the URL with its token goes to stdout for the user."""
+def serve(config: ServerConfig, open_browser: bool = False, page: str = "") -> None:
+    """Serve until interrupted; the URL with its token goes to stdout for the user (and
+    to the browser, on ``page`` if one is given)."""
     keep_large_buffers_returnable()
     sock = bind(config.ip, config.port)
     config = dataclasses.replace(config, port=sock.getsockname()[1])  # the one it got
@@ -84,8 +88,10 @@ def serve(config: ServerConfig, open_browser: bool = False) -> None:
     logging.getLogger("interlace.client").setLevel(logging.WARNING)
     url = url_of(config, sock)
     print(f"interlace server {config.root_dir}\n    {url}", file=sys.stdout, flush=True)
+    if page:
+        print(f"    {url_of(config, sock, page)}", file=sys.stdout, flush=True)
     if open_browser:
-        webbrowser.open(url)
+        webbrowser.open(url_of(config, sock, page))
     server = uvicorn.Server(
         uvicorn.Config(
             create_app(config),
