@@ -54,6 +54,8 @@ export async function loadUser(): Promise<LocalUser> {
   const name = savedName ?? suggestion.name ?? `guest-${Math.floor(Math.random() * 1000)}`;
   const color = savedColor ?? suggestion.color ?? PALETTE[Math.floor(Math.random() * PALETTE.length)]!;
   current = withColor(name, color);
+  // Kept from the first visit on: a reload is the same person, with the same name and colour.
+  store(NAME_KEY, current.name);
   store(COLOR_KEY, current.color);
   return current;
 }

@@ -39,3 +39,15 @@ def test_two_browsers_see_each_others_typing_cursors_and_outputs(
     expect(bob.locator(result)).to_have_text("42")
     expect(bob.locator('.cell[data-cell-id="c0"] .run-info')).to_contain_text("alice")
     screenshot(bob, "collaboration")
+
+
+def test_a_reload_keeps_the_persons_name_and_colour(open_page: Callable[[str], Page]) -> None:
+    page = open_page("/notebooks/demo.ipynb")
+    field = page.locator("[data-testid=user-name]")
+    expect(field).not_to_have_value("")
+    given = field.input_value()
+    colour = page.evaluate("localStorage.getItem('interlace.user.color')")
+    page.reload()
+    page.wait_for_selector("body[data-ready=true]", state="attached")
+    expect(page.locator("[data-testid=user-name]")).to_have_value(given)
+    assert page.evaluate("localStorage.getItem('interlace.user.color')") == colour
