@@ -245,3 +245,19 @@ def test_json_rpc_gives_the_marks_and_runs_stale_cells(chain: Notebook) -> None:
     assert call("notebook_execute", path="chain.ipynb", stale=True) == ["c1", "c2"]
     chain.settle()
     assert set(chain.states().values()) == {"fresh"}
+
+
+def test_history_keeps_the_marks_as_they_were_at_every_moment(chain: Notebook) -> None:
+    chain.run(all=True)
+    events = chain.server.http.get("/api/notebooks/chain.ipynb/history").json()["events"]
+    all_ran = events[-1]["seq"]
+    chain.run("c0")
+    api = "/api/notebooks/chain.ipynb/history"
+
+    def marks_at(seq: int) -> list[str | None]:
+        notebook = chain.server.http.get(f"{api}/{seq}").json()["notebook"]
+        return [c["metadata"].get("interlace", {}).get("state") for c in notebook["cells"]]
+
+    assert marks_at(all_ran) == ["fresh", "fresh", "fresh"]
+    latest = chain.server.http.get(api).json()["events"][-1]["seq"]
+    assert marks_at(latest) == ["fresh", "stale", "stale"]
