@@ -137,3 +137,50 @@ def test_a_dying_kernel_shows_dead_and_the_next_run_gets_a_fresh_one(
     page.keyboard.press("Control+Enter")
     expect(page.locator('.cell[data-cell-id="c0"] .outputs')).to_have_text("2")
     expect(page.locator("[data-testid=kernel-status]")).to_have_text("idle")
+
+
+def test_tab_in_command_mode_never_edits_a_cell(
+    open_page: Callable[[str], Page], web: RunningServer
+) -> None:
+    (web.root / "tabs.ipynb").write_text(json.dumps(notebook(("code", "a = 1"), ("code", "b"))))
+    page = open_page("/notebooks/tabs.ipynb")
+    page.locator('.cell[data-cell-id="c1"] .cm-content').click()
+    page.keyboard.press("Escape")
+    for _ in range(4):
+        page.keyboard.press("Tab")
+    expect(page.locator(".cell.editing")).to_have_count(0)
+    assert page.evaluate("!document.activeElement.closest('.cm-editor')")
+    for cell_id, source in (("c0", "a = 1"), ("c1", "b")):
+        expect(page.locator(f'.cell[data-cell-id="{cell_id}"] .cm-content')).to_have_text(source)
+
+
+def test_enter_on_a_focused_toolbar_button_presses_it(
+    open_page: Callable[[str], Page], web: RunningServer
+) -> None:
+    page = open_page("/notebooks/demo.ipynb")
+    page.locator('.cell[data-cell-id="c0"] .cm-content').click()
+    page.keyboard.press("Escape")
+    page.locator("[data-testid=run-all]").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator('.cell[data-cell-id="c0"] .outputs')).to_have_text("2")
+    expect(page.locator(".cell.editing")).to_have_count(0)
+
+
+def test_a_cell_selected_with_k_is_never_under_the_sticky_toolbar(
+    open_page: Callable[[str], Page], web: RunningServer
+) -> None:
+    cells = [("code", "\n".join(f"line_{n}_{k} = {k}" for k in range(6))) for n in range(30)]
+    (web.root / "long.ipynb").write_text(json.dumps(notebook(*cells)))
+    page = open_page("/notebooks/long.ipynb")
+    page.locator('.cell[data-cell-id="c29"] .cm-content').click()
+    page.keyboard.press("Escape")
+    toolbar = page.locator(".notebook-toolbar")
+    for number in range(28, 0, -1):
+        page.keyboard.press("k")
+        selected = page.locator(f'.cell[data-cell-id="c{number}"]')
+        expect(selected).to_have_class("cell selected")
+        top = selected.bounding_box()
+        bar = toolbar.bounding_box()
+        assert top is not None
+        assert bar is not None
+        assert top["y"] >= bar["y"] + bar["height"] - 1, f"cell {number} under the toolbar"

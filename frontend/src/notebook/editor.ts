@@ -106,6 +106,9 @@ export class CellEditor {
         EditorView.updateListener.of((u) => {
           if (u.focusChanged && u.view.hasFocus) hooks.focused();
         }),
+        // Reached by Enter or a click, never by Tab: in command mode Tab moved into the
+        // first cell's editor, and each further Tab indented it (an edit nobody meant).
+        EditorView.contentAttributes.of({ tabindex: "-1" }),
       ],
     });
     this.view = new EditorView({ state, parent });

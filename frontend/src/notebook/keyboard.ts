@@ -28,6 +28,11 @@ function isTextField(target: EventTarget | null): boolean {
   return target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement;
 }
 
+function isPressable(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  return target instanceof HTMLButtonElement || target instanceof HTMLAnchorElement || target.tagName === "SUMMARY";
+}
+
 /** Listen for notebook keys on the document; returns a function that stops listening. */
 export function installKeyboard(nb: CommandTarget): () => void {
   let lastKey = "";
@@ -50,6 +55,8 @@ export function installKeyboard(nb: CommandTarget): () => void {
     if (nb.suspended?.()) return;
     if (ev.defaultPrevented || nb.mode() !== "command" || isTextField(ev.target)) return;
     if (ev.target instanceof HTMLElement && ev.target.closest(".cm-editor")) return;
+    // Enter and Space on a focused button or link press it, as everywhere else.
+    if ((ev.key === "Enter" || ev.key === " ") && isPressable(ev.target)) return;
 
     if (ev.key !== "d" && ev.key !== "i" && ev.key !== "0" && ev.key !== "Shift") lastKey = "";
     let handled = true;
