@@ -503,12 +503,14 @@ class Room:
             yield
         finally:
             self._editor = None
+            self.runs.edited()
 
     def load_changed_file(self, notebook: JSONDict) -> None:
         """The file changed outside the server: the document becomes what it holds, as one
         change recorded as ``external`` by ``disk`` and sent to every peer."""
         with self._written_as(*_FROM_FILE):
             self.document.replace_with(notebook)
+        self.runs.edited()
 
     def _repair(self, sender: PeerLine) -> None:
         """Repair what a peer's update wrote off the notebook schema; tell that peer."""

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import anyio
 
 from interlace.collab._outputs import as_output
-from interlace.collab._staleness import Marks, cells_to_refresh, describe
+from interlace.collab._staleness import Marks
 from interlace.collab._streams import held_back
 from interlace.errors import InterlaceError, KernelDied, NotFound, NotWaiting
 from interlace.protocol import names_of_source
@@ -132,17 +132,18 @@ class CellRuns:
         self.document.kernel["session"] = session
         self.marks.start_session(session)
 
-    def edited(self, cell_ids: set[str]) -> None:
-        """A peer changed these cells: a source changed since its run makes it "edited"."""
+    def edited(self, cell_ids: set[str] | None = None) -> None:
+        """These cells changed (None: any may have): a source changed since its run
+        makes the cell "edited"."""
         self.marks.edited(cell_ids)
 
     def states(self) -> list[JSONDict]:
         """Every code cell's mark (fresh, edited, stale, never_ran) and why."""
-        return describe(self.document, self.session)
+        return self.marks.describe()
 
     def stale_cells(self, only_stale: bool = False) -> list[str]:
         """The cells "Run stale" runs (``only_stale``: starting from stale cells alone)."""
-        return cells_to_refresh(self.document, self.session, only_stale=only_stale)
+        return self.marks.to_refresh(only_stale=only_stale)
 
     # History.
 

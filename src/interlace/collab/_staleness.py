@@ -14,7 +14,11 @@ cell that had last assigned it. From these records alone:
   a run that is itself stale (``stale_because`` lists the names and cells);
 - **fresh**: none of these.
 
-Marking reads every record once and writes only the cells whose mark changed.
+Only runs of the session now count, and each went through ``Marks``: it keeps
+what the marks need in memory, so marking reads nothing back from the document
+and writes only the cells whose mark changed. Edits (by peers, agents, or a
+file changed on disk) are told to it, so that "edited" is known without
+hashing every source on every question.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ if TYPE_CHECKING:
     from interlace.collab._document import NotebookDocument
     from interlace.protocol import CellNames, JSONDict
 
-__all__ = ["Marks", "State", "cells_to_refresh", "describe", "source_hash", "state_of"]
+__all__ = ["Marks", "State", "source_hash"]
 
 State = Literal["fresh", "edited", "stale", "never_ran"]
 
@@ -50,28 +54,16 @@ def _record(document: NotebookDocument, cell_id: str) -> JSONDict:
     return dict(record) if isinstance(record, dict) else {}
 
 
-def _names(record: JSONDict, key: str) -> list[str]:
-    names = record.get(key)
-    return [str(n) for n in names] if isinstance(names, list) else []
-
-
-def state_of(document: NotebookDocument, cell_id: str, session: str | None) -> State:
-    """The cell's mark now, from its record (a code cell's; other cells are never marked)."""
-    record = _record(document, cell_id)
-    if session is None or record.get("session") != session or "finished" not in record:
-        return "never_ran"
-    if record.get("source_hash") != source_hash(document.source(cell_id)):
-        return "edited"
-    return "stale" if record.get("stale_because") else "fresh"
-
-
 @dataclass
 class _Ran:
     """A cell's last run in the kernel session now, as the marks need it."""
 
     run: int
     source_hash: str
+    reads: list[str]
     writes: list[str]
+    origin: str
+    """Where the names came from: "kernel" (reported) or "source" (read from it)."""
     depends_on: list[JSONDict]
     edited: bool = False
     shown: tuple[State, list[JSONDict]] | None = None
@@ -122,7 +114,9 @@ class Marks:
             depends.append({"name": name, "cell_id": cell, "run": run})
         self._ran.pop(cell_id, None)
         run = int(begun["run"])
-        self._ran[cell_id] = _Ran(run, str(begun["source_hash"]), names["writes"], depends)
+        self._ran[cell_id] = _Ran(
+            run, str(begun["source_hash"]), names["reads"], names["writes"], origin, depends
+        )
         return {
             "reads": names["reads"],
             "writes": names["writes"],
@@ -149,36 +143,80 @@ class Marks:
                     del self._ran[cell_id]
                     continue
                 reasons = because[cell_id] = _reasons(cell_id, ran, writers, because)
-                state: State = "edited" if ran.edited else "stale" if reasons else "fresh"
-                if ran.shown != (state, reasons):
-                    self._show(cell_id, ran, state, reasons)
+                if ran.shown != (_state(ran, reasons), reasons):
+                    self._show(cell_id, ran, reasons)
 
-    def edited(self, cell_ids: Iterable[str]) -> None:
-        """These cells changed: a source that differs from its run's makes it edited."""
-        for cell_id in cell_ids:
+    def edited(self, cell_ids: Iterable[str] | None = None) -> None:
+        """These cells changed (None: any may have): a source that differs from its
+        run's makes it edited; one changed back is what it was before."""
+        for cell_id in self._ran if cell_ids is None else cell_ids:
             ran = self._ran.get(cell_id)
-            if ran is None or cell_id not in self.document.cells:
+            if ran is None or ran.shown is None or cell_id not in self.document.cells:
                 continue
             edited = source_hash(self.document.source(cell_id)) != ran.source_hash
-            if edited != ran.edited and ran.shown is not None:
+            if edited != ran.edited:
                 ran.edited = edited
-                reasons = ran.shown[1]
-                self._show(
-                    cell_id, ran, "edited" if edited else "stale" if reasons else "fresh", reasons
-                )
+                self._show(cell_id, ran, ran.shown[1])
 
-    def _show(self, cell_id: str, ran: _Ran, state: State, reasons: list[JSONDict]) -> None:
-        cell = self.document.cell(cell_id)
-        found: Any = cell.get("metadata")
-        metadata = found if isinstance(found, dict) else {}
-        record = dict(metadata.get("interlace") or {})
+    def state(self, cell_id: str) -> State:
+        """The cell's mark now (never_ran for a cell with no run in this session)."""
+        ran = self._ran.get(cell_id)
+        return "never_ran" if ran is None or ran.shown is None else ran.shown[0]
+
+    def _show(self, cell_id: str, ran: _Ran, reasons: list[JSONDict]) -> None:
+        """Write the run's mark into the cell's run record."""
+        state = _state(ran, reasons)
+        record = _record(self.document, cell_id)
         record["state"] = state
         if reasons:
             record["stale_because"] = reasons
         else:
             record.pop("stale_because", None)
-        cell["metadata"] = {**metadata, "interlace": record}
+        _write(self.document, cell_id, record)
         ran.shown = (state, reasons)
+
+    def to_refresh(self, only_stale: bool = False) -> list[str]:
+        """The code cells "Run stale" runs, in notebook order: those stale, edited or
+        never run in this session (``only_stale``: those stale), and after them every
+        cell that reads what they assign."""
+        starting = ("stale",) if only_stale else ("stale", "edited", "never_ran")
+        chosen: list[str] = []
+        assigned: set[str] = set()
+        for cell_id in self._code_cells():
+            names = self._names_of(cell_id)
+            if self.state(cell_id) in starting or assigned & set(names["reads"]):
+                chosen.append(cell_id)
+                assigned.update(names["writes"])
+        return chosen
+
+    def _names_of(self, cell_id: str) -> CellNames:
+        """What the cell reads and assigns: as its run found, unless edited since."""
+        ran = self._ran.get(cell_id)
+        if ran is not None and not ran.edited:
+            return {"reads": ran.reads, "writes": ran.writes}
+        return names_of_source(self.document.source(cell_id))
+
+    def describe(self) -> list[JSONDict]:
+        """Every code cell's mark, and why, in notebook order (for REST and RPC)."""
+        cells: list[JSONDict] = []
+        for cell_id in self._code_cells():
+            ran = self._ran.get(cell_id)
+            cell: JSONDict = {"id": cell_id, "state": self.state(cell_id)}
+            if ran is not None and ran.shown is not None:
+                cell["stale_because"] = ran.shown[1]
+                cell["reads"] = ran.reads
+                cell["writes"] = ran.writes
+                cell["names"] = ran.origin
+            cells.append(cell)
+        return cells
+
+    def _code_cells(self) -> list[str]:
+        document = self.document
+        return [c for c in document.cell_ids() if document.cell(c).get("cell_type") == "code"]
+
+
+def _state(ran: _Ran, reasons: list[JSONDict]) -> State:
+    return "edited" if ran.edited else "stale" if reasons else "fresh"
 
 
 def _reasons(
@@ -202,50 +240,3 @@ def _write(document: NotebookDocument, cell_id: str, record: JSONDict) -> None:
     cell = document.cell(cell_id)
     metadata: Any = cell.get("metadata")
     cell["metadata"] = {**(metadata if isinstance(metadata, dict) else {}), "interlace": record}
-
-
-def cells_to_refresh(
-    document: NotebookDocument, session: str | None, only_stale: bool = False
-) -> list[str]:
-    """The code cells "Run stale" runs, in notebook order: those stale, edited or never
-    run in this session (``only_stale``: those stale), and after them every cell that
-    reads what they assign."""
-    starting: tuple[State, ...] = ("stale",) if only_stale else ("stale", "edited", "never_ran")
-    chosen: list[str] = []
-    assigned: set[str] = set()
-    for cell_id in document.cell_ids():
-        if document.cell(cell_id).get("cell_type") != "code":
-            continue
-        names = _cell_names(document, cell_id)
-        if state_of(document, cell_id, session) in starting or assigned & set(names["reads"]):
-            chosen.append(cell_id)
-            assigned.update(names["writes"])
-    return chosen
-
-
-def _cell_names(document: NotebookDocument, cell_id: str) -> CellNames:
-    """What the cell reads and assigns: from its last run if its source is the same,
-    else from its source."""
-    record = _record(document, cell_id)
-    source = document.source(cell_id)
-    if record.get("source_hash") == source_hash(source) and "reads" in record:
-        return {"reads": _names(record, "reads"), "writes": _names(record, "writes")}
-    return names_of_source(source)
-
-
-def describe(document: NotebookDocument, session: str | None) -> list[JSONDict]:
-    """Every code cell's mark, and why, in notebook order (for REST and RPC)."""
-    cells: list[JSONDict] = []
-    for cell_id in document.cell_ids():
-        if document.cell(cell_id).get("cell_type") != "code":
-            continue
-        record = _record(document, cell_id)
-        state = state_of(document, cell_id, session)
-        cell: JSONDict = {"id": cell_id, "state": state}
-        if state != "never_ran":
-            cell["stale_because"] = record.get("stale_because") or []
-            cell["reads"] = _names(record, "reads")
-            cell["writes"] = _names(record, "writes")
-            cell["names"] = record.get("names", "source")
-        cells.append(cell)
-    return cells

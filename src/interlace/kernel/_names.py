@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from interlace.kernel._shell import ZMQInteractiveShell
     from interlace.protocol import CellNames
 
-__all__ = ["NameTracker", "names_of_code"]
+__all__ = ["NameTracker"]
 
 _IPYTHON_NAMES = re.compile(r"_+|_i+|_i?\d+|_(?:oh|ih|dh)")
 """Names IPython itself keeps in the namespace: outputs, inputs, their history."""
@@ -117,16 +117,6 @@ def _scan(code: CodeType, module: bool) -> Events:
         elif op in _GLOBAL_STORES:
             events.append((_STORE_GLOBAL, names[arg]))
     return tuple(events)
-
-
-def names_of_code(codes: list[CodeType], trees: list[ast.Module]) -> CellNames:
-    """What compiled cell code reads and assigns (builtins are never read from a cell)."""
-    cell = _Cell()
-    for tree in trees:
-        cell.parsed(tree)
-    for code in codes:
-        cell.compiled(code)
-    return cell.names()
 
 
 class _Cell:

@@ -70,7 +70,6 @@ from interlace.protocol._message import Sender as Sender
 from interlace.protocol._message import new_id as new_id
 from interlace.protocol._names import CellNames as CellNames
 from interlace.protocol._names import names_of_source as names_of_source
-from interlace.protocol._names import names_of_tree as names_of_tree
 from interlace.protocol._replay import ReplayGuard as ReplayGuard
 from interlace.protocol._signing import DEFAULT_SIGNATURE_SCHEME as DEFAULT_SIGNATURE_SCHEME
 from interlace.protocol._signing import Signer as Signer
@@ -159,7 +158,6 @@ __all__ = [
     "find_connection_file",
     "loads_dict",
     "names_of_source",
-    "names_of_tree",
     "new_connection_file",
     "new_connection_info",
     "new_id",

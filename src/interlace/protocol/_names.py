@@ -21,7 +21,7 @@ import builtins
 import re
 from typing import TypedDict
 
-__all__ = ["CellNames", "names_of_source", "names_of_tree"]
+__all__ = ["CellNames", "names_of_source"]
 
 
 class CellNames(TypedDict):
@@ -47,10 +47,10 @@ def names_of_source(source: str) -> CellNames:
         tree = ast.parse("\n".join(lines))
     except (SyntaxError, ValueError):
         return {"reads": [], "writes": []}
-    return names_of_tree(tree)
+    return _names_of_tree(tree)
 
 
-def names_of_tree(tree: ast.Module) -> CellNames:
+def _names_of_tree(tree: ast.Module) -> CellNames:
     """The names the module ``tree`` reads and assigns at global scope."""
     names = _Sequence()
     names.run(tree.body)
