@@ -70,10 +70,6 @@ class Backlog:
         return len(self._items)
 
     @property
-    def abandoned(self) -> bool:
-        return self._abandoned
-
-    @property
     def full(self) -> bool:
         return self.bytes >= self.limit and not self._abandoned
 

@@ -22,7 +22,6 @@ import builtins
 import dis
 import os
 import re
-import sys
 from itertools import compress
 from operator import ne
 from types import CodeType
@@ -48,8 +47,8 @@ _LOAD_GLOBAL = dis.opmap["LOAD_GLOBAL"]
 _STORES = frozenset(dis.opmap[name] for name in ("STORE_NAME", "DELETE_NAME"))
 _GLOBAL_STORES = frozenset(dis.opmap[name] for name in ("STORE_GLOBAL", "DELETE_GLOBAL"))
 _EXTENDED_ARG = dis.opmap["EXTENDED_ARG"]
-_GLOBAL_SHIFT = 1 if sys.version_info >= (3, 11) else 0
-"""LOAD_GLOBAL's argument carries a flag in its lowest bit since Python 3.11."""
+_GLOBAL_SHIFT = 1
+"""LOAD_GLOBAL's argument carries a flag in its lowest bit (Python 3.11 and later)."""
 
 
 _WANTED = re.compile(
