@@ -42,8 +42,10 @@ class Notebook:
         self.peer.until(lambda: "c0" in self.peer.document.cells)
 
     def record(self, cell_id: str) -> dict[str, Any]:
-        metadata = dict(self.peer.document.cell(cell_id)["metadata"])
-        return dict(metadata.get("interlace") or {})
+        """The cell's run record, with its mark, as the file has it."""
+        cells = self.peer.document.to_notebook()["cells"]
+        (cell,) = (cell for cell in cells if cell["id"] == cell_id)
+        return dict(cell["metadata"].get("interlace") or {})
 
     def run(self, *cell_ids: str, **target: Any) -> list[str]:
         body = {"cells": list(cell_ids)} if cell_ids else target
@@ -129,7 +131,12 @@ def test_a_redefined_name_makes_its_readers_stale_and_theirs(chain: Notebook) ->
     assert chain.record("c2")["stale_because"] == [
         {"name": "b", "cell_id": "c1", "why": "from a stale cell"}
     ]
-    assert chain.record("c2")["state"] == "stale"  # stored in the cell, for every page
+    assert chain.server.http.post(f"/api/notebooks/{chain.path}/save").status_code == 204
+    saved = json.loads((chain.server.root / chain.path).read_text())
+    stored = {cell["id"]: cell["metadata"]["interlace"] for cell in saved["cells"]}
+    assert [stored[c]["state"] for c in ("c0", "c1", "c2")] == ["fresh", "stale", "stale"]
+    assert stored["c2"]["stale_because"] == chain.record("c2")["stale_because"]
+    assert "stale_because" not in stored["c0"]
 
 
 def test_an_edit_marks_the_cell_edited_and_undoing_it_restores_the_mark(chain: Notebook) -> None:

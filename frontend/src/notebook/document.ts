@@ -90,12 +90,16 @@ export class NotebookDocument {
   readonly kernel: Y.Map<unknown>;
   /** What the server tells everyone (notices.ts): not part of the notebook file. */
   readonly room: Y.Map<unknown>;
+  /** Each code cell's mark now ({state, stale_because}): the server writes it here, apart
+   * from the cell's metadata, and the file has it in the cell's run record. */
+  readonly marks: Y.Map<unknown>;
 
   constructor(readonly ydoc: Y.Doc) {
     this.cells = ydoc.getMap<CellMap>("cells");
     this.meta = ydoc.getMap("meta");
     this.kernel = ydoc.getMap("kernel");
     this.room = ydoc.getMap("room");
+    this.marks = ydoc.getMap("marks");
   }
 
   /** The server's notice under `key` as plain JSON, or null. */
@@ -140,9 +144,14 @@ export class NotebookDocument {
     return m && typeof m === "object" ? (m as Record<string, unknown>) : {};
   }
 
+  /** The cell's run record, with its mark now where the server has one. */
   runInfo(id: string): RunInfo | null {
     const info = this.metadata(id)["interlace"];
-    return info && typeof info === "object" ? (info as RunInfo) : null;
+    const record = info && typeof info === "object" ? (info as RunInfo) : null;
+    const mark = this.marks.get(id);
+    if (!record || !mark || typeof mark !== "object") return record;
+    const { state, stale_because } = mark as RunInfo;
+    return { ...record, state, stale_because };
   }
 
   executionCount(id: string): number | null {

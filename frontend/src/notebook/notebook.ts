@@ -123,6 +123,7 @@ export class NotebookView implements CellHost, CommandTarget, ToolbarActions {
     this.el.replaceChildren();
     this.doc.cells.observe((ev) => this.onCellsChange(ev));
     this.doc.kernel.observe(() => this.onKernelChange());
+    this.doc.marks.observe((ev) => ev.keysChanged.forEach((id) => this.views.get(id)?.updateMeta()));
     this.doc.meta.observe(() => {
       this.showKernelName();
       this.toolbar.setReactive(this.doc.reactive());

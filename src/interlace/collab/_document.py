@@ -138,6 +138,24 @@ def _dropped_metadata(earlier: Any, dropped: int, full_output: str | None) -> JS
     return metadata
 
 
+_MARKS = ("fresh", "edited", "stale", "never_ran")
+
+
+def _with_mark(metadata: JSONDict, mark: Any) -> JSONDict:
+    """The cell's metadata with its mark (from the marks map) in its run record."""
+    if not isinstance(mark, dict) or mark.get("state") not in _MARKS:
+        return metadata
+    earlier = metadata.get("interlace")
+    record: JSONDict = {**earlier} if isinstance(earlier, dict) else {}
+    record["state"] = mark["state"]
+    because = mark.get("stale_because")
+    if isinstance(because, list) and because:
+        record["stale_because"] = because
+    else:
+        record.pop("stale_because", None)
+    return {**metadata, "interlace": record}
+
+
 def _as_nbformat(cell_id: str, cell: Any) -> JSONDict:
     """One cell as nbformat, from the document (a shared map) or from a file (a dict): valid
     whatever a peer wrote (``_schema`` repairs the document itself), and the same for a
@@ -186,6 +204,10 @@ class NotebookDocument:
         writer its history started with (``base``), and notices: a disk that refuses
         writes (``storage``), a file changed on disk meanwhile (``conflict``), a peer's
         unmergeable changes kept as a copy (``recovered``)."""
+        self.marks: Map[Any] = self.doc.get("marks", type=Map)
+        """Each code cell's mark now (``{"state", "stale_because"}``, by cell id), kept
+        beside its run record so that marking a large notebook writes little: the file
+        has it in the cell's ``metadata.interlace`` (see ``_export``)."""
 
     # nbformat.
 
@@ -265,7 +287,11 @@ class NotebookDocument:
             current["execution_count"] = cell.get("execution_count")
 
     def _export(self, cell_id: str) -> JSONDict:
-        return _as_nbformat(cell_id, self.cells[cell_id])
+        exported = _as_nbformat(cell_id, self.cells[cell_id])
+        mark = self.marks.get(cell_id)
+        if mark is not None:
+            exported["metadata"] = _with_mark(exported["metadata"], mark)
+        return exported
 
     # Cells.
 

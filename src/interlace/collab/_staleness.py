@@ -16,9 +16,12 @@ cell that had last assigned it. From these records alone:
 
 Only runs of the session now count, and each went through ``Marks``: it keeps
 what the marks need in memory, so marking reads nothing back from the document
-and writes only the cells whose mark changed. Edits (by peers, agents, or a
-file changed on disk) are told to it, so that "edited" is known without
-hashing every source on every question.
+and writes only the cells whose mark changed, into the document's small
+``marks`` map rather than into each cell's metadata (a thousand-cell chain made
+stale by one run is a few milliseconds, not tens); the file has each mark in its
+cell's ``metadata.interlace``, where the page also finds it for a cell with none.
+Edits (by peers, agents, or a file changed on disk) are told to it, so that
+"edited" is known without hashing every source on every question.
 """
 
 from __future__ import annotations
@@ -48,10 +51,11 @@ def source_hash(source: str) -> str:
     return hashlib.sha256(source.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
-def _record(document: NotebookDocument, cell_id: str) -> JSONDict:
+def _stored_state(document: NotebookDocument, cell_id: str) -> Any:
+    """The mark the cell's run record has from its file (``never_ran`` if none)."""
     metadata: Any = document.cell(cell_id).get("metadata")
     record = metadata.get("interlace") if isinstance(metadata, dict) else None
-    return dict(record) if isinstance(record, dict) else {}
+    return record.get("state", "never_ran") if isinstance(record, dict) else "never_ran"
 
 
 @dataclass
@@ -90,11 +94,11 @@ class Marks:
         self._ran.clear()
         document = self.document
         with document.doc.transaction():
+            marked = set(document.marks.keys())
+            document.marks.clear()
             for cell_id in document.cell_ids():
-                record = _record(document, cell_id)
-                if record.get("state", "never_ran") != "never_ran":
-                    record.pop("stale_because", None)
-                    _write(document, cell_id, {**record, "state": "never_ran"})
+                if cell_id in marked or _stored_state(document, cell_id) != "never_ran":
+                    document.marks[cell_id] = {"state": "never_ran", "stale_because": []}
 
     def begin(self, source: str) -> JSONDict:
         """A run starts: what its record says it is computed from, so far."""
@@ -141,6 +145,7 @@ class Marks:
             for cell_id, ran in list(self._ran.items()):
                 if cell_id not in present:
                     del self._ran[cell_id]
+                    document.marks.pop(cell_id, None)
                     continue
                 reasons = because[cell_id] = _reasons(cell_id, ran, writers, because)
                 if ran.shown != (_state(ran, reasons), reasons):
@@ -164,15 +169,9 @@ class Marks:
         return "never_ran" if ran is None or ran.shown is None else ran.shown[0]
 
     def _show(self, cell_id: str, ran: _Ran, reasons: list[JSONDict]) -> None:
-        """Write the run's mark into the cell's run record."""
+        """Show the run's mark (the file has it in the cell's run record)."""
         state = _state(ran, reasons)
-        record = _record(self.document, cell_id)
-        record["state"] = state
-        if reasons:
-            record["stale_because"] = reasons
-        else:
-            record.pop("stale_because", None)
-        _write(self.document, cell_id, record)
+        self.document.marks[cell_id] = {"state": state, "stale_because": reasons}
         ran.shown = (state, reasons)
 
     def to_refresh(self, only_stale: bool = False) -> list[str]:
@@ -234,9 +233,3 @@ def _reasons(
         elif isinstance(source, str) and because.get(source):
             reasons.append({"name": name, "cell_id": source, "why": "from a stale cell"})
     return reasons
-
-
-def _write(document: NotebookDocument, cell_id: str, record: JSONDict) -> None:
-    cell = document.cell(cell_id)
-    metadata: Any = cell.get("metadata")
-    cell["metadata"] = {**(metadata if isinstance(metadata, dict) else {}), "interlace": record}
