@@ -31,6 +31,24 @@ def test_assignments_the_source_does_not_show_are_seen_in_the_namespace(
     assert names(kernel, "del q")["writes"] == ["q"]
 
 
+def test_a_function_that_assigns_a_global_assigns_it_in_the_cell_that_calls_it(
+    kernel: RunningKernel,
+) -> None:
+    names(kernel, "def load():\n    global frame\n    frame = [1, 2]")
+    assert names(kernel, "load()") == {"reads": ["load"], "writes": ["frame"]}
+    assert names(kernel, "def show():\n    print(frame)")["writes"] == ["show"]
+    assert names(kernel, "show()") == {"reads": ["show"], "writes": []}  # show reads frame
+
+
+def test_magics_and_the_namespace_reached_through_ipython_are_seen(
+    kernel: RunningKernel,
+) -> None:
+    assert names(kernel, "get_ipython().user_ns['w'] = 3")["writes"] == ["w"]
+    assert names(kernel, "vars()['m'] = 1")["writes"] == ["m"]
+    assert names(kernel, "%env INTERLACE_PROBE=1\nimport os")["writes"] == ["os"]
+    assert "join" in names(kernel, "if True:\n    from os.path import *")["writes"]
+
+
 def test_a_store_into_an_object_reads_and_assigns_its_name(kernel: RunningKernel) -> None:
     names(kernel, "x = [0]\nclass Box: pass\ny = Box()")
     assert names(kernel, "x[0] = 1\nfor i in range(2):\n    y.a = i") == {

@@ -62,7 +62,7 @@ def cell_file_name(code: str) -> str:
 class CompileWatcher(Protocol):
     """Told of what the compiler parses and compiles."""
 
-    def parsed(self, tree: ast.Module) -> None: ...
+    def parsed(self, tree: ast.Module, source: str) -> None: ...
 
     def compiled(self, code: CodeType) -> None: ...
 
@@ -79,7 +79,7 @@ class CellCompiler(CachingCompiler):
     def ast_parse(self, source: str, filename: str = "<unknown>", symbol: str = "exec") -> ast.AST:
         tree = super().ast_parse(source, filename, symbol)
         if self.watcher is not None and isinstance(tree, ast.Module):
-            self.watcher.parsed(tree)
+            self.watcher.parsed(tree, source)
         return tree
 
     def __call__(self, source: Any, filename: str, symbol: str, **options: Any) -> CodeType:
