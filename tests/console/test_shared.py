@@ -87,3 +87,22 @@ def test_no_others_hides_other_clients_work() -> None:
         second.run("'mine'")
         second.wait_for("Out[2]: 'mine'")
         assert "private work" not in second.text()
+
+
+def test_a_name_assigned_again_by_another_client_marks_our_inputs_that_read_it() -> None:
+    with two_consoles() as (first, second):
+        first.run("a = 1")
+        first.wait_for("In [2]:")
+        first.run("b = a + 1")
+        first.wait_for("In [3]:")
+        first.run("print(a, b)")
+        first.wait_for("In [4]:")
+        second.run("a = 1 / 0")  # fails: what it assigned is not known, nothing is said
+        first.wait_for("ZeroDivisionError")
+        second.run("a = 2")
+        first.wait_for("their outputs may be out of date: In [2] (a), In [3] (a)")
+        second.run("a = 3")  # said once for each input and name
+        second.run("b = 0")
+        first.wait_for("their outputs may be out of date: In [3] (b)")
+        assert first.count("out of date") == 2
+        assert "out of date" not in second.text()  # it read nothing the first assigned

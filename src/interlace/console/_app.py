@@ -17,6 +17,7 @@ from prompt_toolkit.patch_stdout import patch_stdout
 from interlace.client import AsyncKernelClient, KernelManager
 from interlace.console._prompt import make_session, prompt_text
 from interlace.console._render import BOLD, DIM, RESET, input_prompt, render, render_bundle
+from interlace.console._staleness import StaleInputs, describe
 from interlace.errors import InterlaceError, KernelDied
 from interlace.protocol import content_of
 
@@ -55,6 +56,7 @@ class Console:
         self.count: int | str = 1
         self.session: PromptSession[str] | None = None
         self.running: Execution | None = None
+        self.stale = StaleInputs()
         self._revived = anyio.Event()
 
     async def run(self) -> None:
@@ -126,6 +128,7 @@ class Console:
             self.running = None
         if result.execution_count is not None:
             self.count = result.execution_count + 1
+        self.stale.ran(result.execution_count, code, result.reply_metadata)
         return self._payloads(result.reply.get("payload") or [])
 
     def _payloads(self, payloads: list[JSONDict]) -> bool:
@@ -195,10 +198,24 @@ class Console:
             code = str(executing.get("code", ""))
             label = input_prompt(executing.get("execution_count", " "))
             print(f"{DIM}[{who}]{RESET} {label}{code}")
+            self.stale.started(parent.msg_id, code)
+            return
+        if message.msg_type == "error":
+            self.stale.failed(parent.msg_id)
+        elif message.msg_type == "status" and message.content.get("execution_state") == "idle":
+            self._say_stale(who, self.stale.finished(parent.msg_id))
             return
         text = render(message, _width())
         if text:
             print(f"{DIM}[{who}]{RESET} {text}", end="" if text.endswith("\n") else "\n")
+
+    def _say_stale(self, who: str, stale: list[tuple[int, list[str]]]) -> None:
+        """Our inputs whose outputs another client's cell just made out of date."""
+        if stale:
+            print(
+                f"{DIM}[{who}] assigned again what these read, their outputs may be out"
+                f" of date: {describe(stale)}{RESET}"
+            )
 
     async def _offer_restart(self) -> None:
         if self.manager is None:
@@ -208,6 +225,7 @@ class Console:
         if answer.strip().lower() in ("", "y", "yes"):
             await self.manager.restart()
             self.count = 1
+            self.stale = StaleInputs()
             self._revived.set()
             print("Kernel restarted.")
 
