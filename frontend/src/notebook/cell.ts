@@ -318,6 +318,11 @@ export class CellView {
     this.applyRenderState();
   }
 
+  /** Part of a selection of several cells (the active one is also `selected`). */
+  setInSelection(on: boolean): void {
+    this.el.classList.toggle("in-selection", on);
+  }
+
   setSelected(selected: boolean): void {
     this.el.classList.toggle("selected", selected);
     if (!selected) this.setEditing(false);

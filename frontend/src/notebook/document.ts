@@ -49,6 +49,13 @@ export interface CellSnapshot {
 
 const STEP = 1024;
 
+/**
+ * The origin of this page's structural changes (cells inserted, deleted, moved, merged,
+ * split, retyped): notebook undo tracks these and nothing else, so undoing never reverts
+ * someone else's change, nor text typed in an editor (each editor has its own undo).
+ */
+export const STRUCTURE = Symbol("structure");
+
 function plain(value: unknown): unknown {
   if (value instanceof Y.AbstractType) return value.toJSON();
   return value;
@@ -236,11 +243,21 @@ export class NotebookDocument {
     order.forEach((id, i) => this.get(id)?.set("position", (i + 1) * STEP));
   }
 
+  /** Undo and redo of this page's structural changes (see {@link STRUCTURE}). */
+  undoManager(): Y.UndoManager {
+    return new Y.UndoManager(this.cells, { trackedOrigins: new Set([STRUCTURE]), captureTimeout: 0 });
+  }
+
+  /** Several structural changes as one step of undo. */
+  structural(change: () => void): void {
+    this.ydoc.transact(change, STRUCTURE);
+  }
+
   /** Insert a new cell at `index` in the current order; returns its id. */
   insertCell(index: number, type: CellType = "code", source = "", extra?: Partial<CellSnapshot>): string {
     let id = extra?.id && !this.cells.has(extra.id) ? extra.id : newCellId();
     while (this.cells.has(id)) id = newCellId();
-    this.ydoc.transact(() => {
+    this.structural(() => {
       const order = this.orderedIds();
       const at = Math.max(0, Math.min(index, order.length));
       this.ensureGap(order, at);
@@ -267,7 +284,7 @@ export class NotebookDocument {
     const from = order.indexOf(id);
     const to = from + delta;
     if (from < 0 || to < 0 || to >= order.length) return false;
-    this.ydoc.transact(() => {
+    this.structural(() => {
       const rest = order.filter((x) => x !== id);
       this.ensureGap(rest, to);
       this.get(id)?.set("position", this.positionAt(rest, to));
@@ -277,8 +294,14 @@ export class NotebookDocument {
 
   /** Delete a cell and return a snapshot of it (for undo). */
   deleteCell(id: string): CellSnapshot | null {
-    const cell = this.get(id);
-    if (!cell) return null;
+    const snapshot = this.snapshot(id);
+    if (snapshot) this.structural(() => this.cells.delete(id));
+    return snapshot;
+  }
+
+  /** The cell as plain JSON (for the clipboard, or to put it back). */
+  snapshot(id: string): CellSnapshot | null {
+    if (!this.get(id)) return null;
     const type = this.cellType(id);
     const snapshot: CellSnapshot = {
       id,
@@ -291,19 +314,52 @@ export class NotebookDocument {
       snapshot.outputs = this.outputList(id);
       snapshot.execution_count = this.executionCount(id);
     }
-    this.cells.delete(id);
     return snapshot;
   }
 
-  /** Put a deleted cell back where it was (as far as possible). */
-  restoreCell(s: CellSnapshot): string {
-    return this.insertCell(s.index, s.cell_type, s.source, s);
+  /**
+   * Merge cells into the first of them (in notebook order): their sources joined by a
+   * blank line, the first's type kept, the others deleted, outputs cleared as JupyterLab
+   * does. Returns the merged cell's id.
+   */
+  mergeCells(ids: string[]): string | null {
+    const order = this.orderedIds().filter((id) => ids.includes(id));
+    const [first, ...rest] = order;
+    if (first === undefined || rest.length === 0) return first ?? null;
+    const joined = order.map((id) => this.source(id)?.toString() ?? "").join("\n\n");
+    this.structural(() => {
+      const text = this.source(first);
+      if (text) {
+        text.delete(0, text.length);
+        text.insert(0, joined);
+      }
+      for (const id of rest) this.cells.delete(id);
+      this.clearOutputs([first]);
+    });
+    return first;
+  }
+
+  /** Split a cell at `offset` of its source: the rest goes into a new cell below, of the same
+   * type; the blank lines at the cut go. */
+  splitCell(id: string, offset: number): string | null {
+    const text = this.source(id);
+    if (!text) return null;
+    const source = text.toString();
+    const head = source.slice(0, offset).replace(/\n+$/, "");
+    const tail = source.slice(offset).replace(/^\n+/, "");
+    let created: string | null = null;
+    this.structural(() => {
+      text.delete(0, text.length);
+      text.insert(0, head);
+      created = this.insertCell(this.orderedIds().indexOf(id) + 1, this.cellType(id), tail);
+    });
+    return created;
   }
 
   setCellType(id: string, type: CellType): void {
     const cell = this.get(id);
     if (!cell || this.cellType(id) === type) return;
-    this.ydoc.transact(() => {
+    this.structural(() => {
       cell.set("cell_type", type);
       if (type === "code") {
         if (!(cell.get("outputs") instanceof Y.Array)) cell.set("outputs", new Y.Array<unknown>());

@@ -1,30 +1,25 @@
-/** The Jupyter keyboard model for command mode (edit-mode keys live in editor.ts). */
+/**
+ * The Jupyter keyboard model: keys run the registry's commands. Command-mode keys work
+ * when no editor or field has the focus; keys a command also binds in edit mode (`Ctrl-S`,
+ * `Ctrl-Shift-C`) work in editors too, unless the editor handled them. The keys editors
+ * handle themselves (Shift-Enter and friends) live in editor.ts.
+ */
+import { keyName, type CommandRegistry, type Mode } from "./registry";
 
-export interface CommandTarget {
-  mode(): "command" | "edit";
+export interface KeyTarget {
+  mode(): Mode;
   /** True while the notebook keys are off (e.g. during history playback). */
   suspended?(): boolean;
-  save(): void;
-  editSelected(): void;
-  runAndAdvance(): void;
-  runInPlace(): void;
-  runAndInsert(): void;
-  insertAbove(): void;
-  insertBelow(): void;
-  deleteSelected(): void;
-  undoDelete(): void;
-  toMarkdown(): void;
-  toCode(): void;
-  toRaw(): void;
-  selectRelative(delta: number): void;
-  moveSelected(delta: number): void;
-  interrupt(): void;
-  restart(): void;
 }
+
+/** How long the second press of a sequence (`D D`) may wait for the first. */
+const SEQUENCE_MS = 800;
+
+const MODIFIERS = new Set(["Shift", "Control", "Alt", "Meta"]);
 
 function isTextField(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
-  if (target.isContentEditable) return true;
+  if (target.isContentEditable || target.closest(".cm-editor")) return true;
   return target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement;
 }
 
@@ -34,79 +29,36 @@ function isPressable(target: EventTarget | null): boolean {
 }
 
 /** Listen for notebook keys on the document; returns a function that stops listening. */
-export function installKeyboard(nb: CommandTarget): () => void {
-  let lastKey = "";
-  let lastTime = 0;
-  const double = (key: string): boolean => {
-    const now = Date.now();
-    const hit = lastKey === key && now - lastTime < 800;
-    lastKey = hit ? "" : key;
-    lastTime = now;
-    return hit;
-  };
+export function installKeyboard(registry: CommandRegistry, target: KeyTarget): () => void {
+  let first = "";
+  let firstAt = 0;
 
   const onKey = (ev: KeyboardEvent): void => {
-    const mod = ev.ctrlKey || ev.metaKey;
-    if (mod && !ev.altKey && !ev.shiftKey && ev.key.toLowerCase() === "s") {
-      ev.preventDefault();
-      nb.save();
+    if (MODIFIERS.has(ev.key) || ev.defaultPrevented) return;
+    const key = keyName(ev);
+    const inField = isTextField(ev.target) || target.mode() === "edit";
+    if (inField || target.suspended?.()) {
+      // Only keys bound in edit mode too (save, the palette); during playback, save alone.
+      const command = registry.bound("edit", key);
+      if (command && (!target.suspended?.() || command.id === "notebook:save")) {
+        ev.preventDefault();
+        command.run();
+      }
       return;
     }
-    if (nb.suspended?.()) return;
-    if (ev.defaultPrevented || nb.mode() !== "command" || isTextField(ev.target)) return;
-    if (ev.target instanceof HTMLElement && ev.target.closest(".cm-editor")) return;
     // Enter and Space on a focused button or link press it, as everywhere else.
-    if ((ev.key === "Enter" || ev.key === " ") && isPressable(ev.target)) return;
-
-    if (ev.key !== "d" && ev.key !== "i" && ev.key !== "0" && ev.key !== "Shift") lastKey = "";
-    let handled = true;
-    if (ev.key === "Enter") {
-      if (ev.shiftKey) nb.runAndAdvance();
-      else if (mod) nb.runInPlace();
-      else if (ev.altKey) nb.runAndInsert();
-      else nb.editSelected();
-    } else if (mod || ev.altKey) {
-      handled = false;
-    } else if (ev.key === "ArrowUp" || ev.key === "k") {
-      if (ev.shiftKey) handled = false;
-      else nb.selectRelative(-1);
-    } else if (ev.key === "ArrowDown" || ev.key === "j") {
-      if (ev.shiftKey) handled = false;
-      else nb.selectRelative(1);
-    } else {
-      switch (ev.key) {
-        case "a":
-          nb.insertAbove();
-          break;
-        case "b":
-          nb.insertBelow();
-          break;
-        case "d":
-          if (double("d")) nb.deleteSelected();
-          break;
-        case "z":
-          nb.undoDelete();
-          break;
-        case "m":
-          nb.toMarkdown();
-          break;
-        case "y":
-          nb.toCode();
-          break;
-        case "r":
-          nb.toRaw();
-          break;
-        case "i":
-          if (double("i")) nb.interrupt();
-          break;
-        case "0":
-          if (double("0")) nb.restart();
-          break;
-        default:
-          handled = false;
-      }
+    if ((key === "Enter" || key === "Space") && isPressable(ev.target)) return;
+    const sequence = first && Date.now() - firstAt < SEQUENCE_MS ? registry.bound("command", `${first} ${key}`) : undefined;
+    first = "";
+    const command = sequence ?? registry.bound("command", key);
+    if (command) {
+      ev.preventDefault();
+      command.run();
+    } else if (registry.starts("command", key)) {
+      ev.preventDefault();
+      first = key;
+      firstAt = Date.now();
     }
-    if (handled) ev.preventDefault();
   };
 
   document.addEventListener("keydown", onKey);

@@ -4,25 +4,31 @@ import type { Awareness } from "y-protocols/awareness";
 import * as Y from "yjs";
 import { ApiError, contentsUrl, cookie, getJSON, reportError, showMessage, treePageUrl } from "../api";
 import { basename, dirname, h } from "../dom";
+import { notebookCommands, type NotebookActions } from "./actions";
 import { CellView, type CellHost } from "./cell";
+import { copiedCells, copyCells } from "./clipboard";
 import { CommandChannel, type ExecuteTarget } from "./commands";
 import { kernelCompletionSource } from "./completion";
-import { NotebookDocument, type CellSnapshot, type CellType } from "./document";
+import { NotebookDocument, type CellType } from "./document";
 import type { EditorHooks } from "./editor";
 import { closeInspect, inspectAtCursor, inspectOpen } from "./inspect";
 import { KernelClient } from "./kernel";
 import { pickKernel } from "./kernel-picker";
 import { type InstalledKernels, installedKernels } from "../kernelspecs";
 import { NoticeBar, handleResync } from "./notices";
-import { installKeyboard, type CommandTarget } from "./keyboard";
+import { installKeyboard, type KeyTarget } from "./keyboard";
+import { openPalette } from "./palette";
 import { PlaybackView } from "./playback";
 import { Presence, type Peer } from "./presence";
-import { Toolbar, type ToolbarActions } from "./toolbar";
+import { CommandRegistry } from "./registry";
+import { Toolbar } from "./toolbar";
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-export class NotebookView implements CellHost, CommandTarget, ToolbarActions {
+export class NotebookView implements CellHost, KeyTarget, NotebookActions {
   readonly doc: NotebookDocument;
+  /** Every command of the page: keys, toolbar and palette run them from here. */
+  readonly registry = new CommandRegistry();
   readonly awareness: Awareness;
   readonly el: HTMLElement;
   /** The scrolling area around the live cells (hidden during playback). */
@@ -41,18 +47,24 @@ export class NotebookView implements CellHost, CommandTarget, ToolbarActions {
   private readonly commands: CommandChannel;
   private readonly views = new Map<string, CellView>();
   private order: string[] = [];
+  /** The active cell: where keys act, what is edited. */
   private selectedId: string | null = null;
+  /** The other end of the selection (Shift-J/K, Shift-click): every cell between is selected. */
+  private anchorId: string | null = null;
   private currentMode: "command" | "edit" = "command";
   private isTrusted = false;
-  private lastDeleted: CellSnapshot | null = null;
+  /** Undo and redo of this person's structural changes, never anyone else's. */
+  private readonly undos: Y.UndoManager;
   private initialized = false;
   private playback: PlaybackView | null = null;
 
   constructor(readonly path: string) {
     this.doc = new NotebookDocument(this.ydoc);
     this.kernel = new KernelClient(path);
+    this.undos = this.doc.undoManager();
     this.el = h("main", { class: "notebook", "data-testid": "notebook", tabindex: "-1" });
-    this.toolbar = new Toolbar(this);
+    this.registry.add(...notebookCommands(this));
+    this.toolbar = new Toolbar(this.registry);
     this.scroll = h("div", { class: "notebook-scroll" }, this.el);
     this.playbackHost = h("div", { class: "playback-host", hidden: true });
     const wsOrigin = `${location.protocol === "https:" ? "wss://" : "ws://"}${location.host}`;
@@ -71,7 +83,7 @@ export class NotebookView implements CellHost, CommandTarget, ToolbarActions {
     // A websocket refused for bad credentials looks like any other drop: ask the API (shows the login banner).
     this.provider.on("connection-close", () => this.checkAuth());
     this.toolbar.setConnected(this.provider.wsconnected);
-    installKeyboard(this);
+    installKeyboard(this.registry, this);
   }
 
   /** Check the notebook exists, load trust, wait for the first sync, then show the cells. */
@@ -166,6 +178,8 @@ export class NotebookView implements CellHost, CommandTarget, ToolbarActions {
       const v = this.views.get(this.selectedId);
       if (v && !v.el.classList.contains("selected")) v.setSelected(true);
     }
+    if (this.anchorId !== null && !this.views.has(this.anchorId)) this.anchorId = this.selectedId;
+    this.showSelection();
     this.onKernelChange();
   }
 
@@ -204,6 +218,7 @@ export class NotebookView implements CellHost, CommandTarget, ToolbarActions {
   positionChanged(): void {
     this.order = this.doc.orderedIds().filter((id) => this.views.has(id));
     this.placeViews();
+    this.showSelection();
   }
 
   private onKernelChange(): void {
@@ -278,7 +293,7 @@ export class NotebookView implements CellHost, CommandTarget, ToolbarActions {
       runAndInsert: () => this.runSelectedFrom(cell, "insert"),
       escape: () => this.commandMode(),
       focused: () => {
-        if (this.selectedId !== cell.id) this.select(cell.id, false);
+        if (this.selectedId !== cell.id || this.selectedIds().length > 1) this.select(cell.id, false);
         this.currentMode = "edit";
         this.el.classList.add("edit-mode");
         cell.setEditing(true);
@@ -306,7 +321,8 @@ export class NotebookView implements CellHost, CommandTarget, ToolbarActions {
       if (this.selectedId !== cell.id) this.select(cell.id, false);
       return;
     }
-    if (this.selectedId !== cell.id) this.select(cell.id, false);
+    if (ev.shiftKey) this.select(cell.id, false, true);
+    else if (this.selectedId !== cell.id || this.selectedIds().length > 1) this.select(cell.id, false);
     if (target?.closest("input, textarea, select, button, a")) {
       this.currentMode = "command";
       this.el.classList.remove("edit-mode");
@@ -335,14 +351,47 @@ export class NotebookView implements CellHost, CommandTarget, ToolbarActions {
     return this.currentMode;
   }
 
-  select(id: string, scroll = true): void {
+  /** Make `id` the active cell; `extend` keeps the anchor, selecting every cell between. */
+  select(id: string, scroll = true, extend = false): void {
     const view = this.views.get(id);
     if (!view) return;
     if (this.selectedId !== null && this.selectedId !== id) this.views.get(this.selectedId)?.setSelected(false);
     this.selectedId = id;
+    if (!extend || this.anchorId === null) this.anchorId = id;
     view.setSelected(true);
+    this.showSelection();
     this.presence.setCell(id);
     if (scroll) view.el.scrollIntoView({ block: "nearest" });
+  }
+
+  /** The selected cells, in notebook order: from the anchor to the active cell. */
+  selectedIds(): string[] {
+    const active = this.selectedId;
+    if (active === null) return [];
+    const from = this.anchorId === null ? -1 : this.order.indexOf(this.anchorId);
+    const to = this.order.indexOf(active);
+    if (from < 0 || to < 0) return [active];
+    return this.order.slice(Math.min(from, to), Math.max(from, to) + 1);
+  }
+
+  private showSelection(): void {
+    const selected = this.selectedIds();
+    const chosen = new Set(selected.length > 1 ? selected : []);
+    for (const [id, view] of this.views) view.setInSelection(chosen.has(id));
+  }
+
+  extendSelection(delta: number): void {
+    const idx = this.selectedId ? this.order.indexOf(this.selectedId) : -1;
+    const next = this.order[Math.max(0, Math.min(this.order.length - 1, idx + delta))];
+    if (next) this.select(next, true, true);
+  }
+
+  selectAll(): void {
+    const [first] = this.order;
+    const last = this.order[this.order.length - 1];
+    if (first === undefined || last === undefined) return;
+    this.anchorId = first;
+    this.select(last, false, true);
   }
 
   commandMode(): void {
@@ -397,13 +446,14 @@ export class NotebookView implements CellHost, CommandTarget, ToolbarActions {
   }
 
   private runSelected(after: "advance" | "stay" | "insert"): void {
-    const id = this.selectedId;
-    if (!id) return;
+    const ids = this.selectedIds();
+    const id = ids[ids.length - 1];
+    if (id === undefined) return;
     // Markdown renders here at once; the server only records it (no kernel involved).
-    this.execute({ cells: [id] });
+    this.execute({ cells: ids });
     const idx = this.order.indexOf(id);
     if (after === "stay") {
-      this.commandMode();
+      if (ids.length === 1) this.commandMode();
       return;
     }
     const next = this.order[idx + 1];
@@ -516,10 +566,12 @@ export class NotebookView implements CellHost, CommandTarget, ToolbarActions {
       .catch(reportError);
   }
 
-  // ---- cell actions -----------------------------------------------------------------
+  // ---- cell actions (on every selected cell) ---------------------------------------
 
   private insertAt(offset: 0 | 1, edit: boolean): void {
-    const idx = this.selectedId ? this.order.indexOf(this.selectedId) : -1;
+    const ids = this.selectedIds();
+    const edge = offset ? ids[ids.length - 1] : ids[0];
+    const idx = edge === undefined ? -1 : this.order.indexOf(edge);
     const at = idx < 0 ? (offset ? this.order.length : 0) : idx + offset;
     const id = this.doc.insertCell(at, "code");
     if (edit) this.editMode(id);
@@ -542,30 +594,68 @@ export class NotebookView implements CellHost, CommandTarget, ToolbarActions {
   }
 
   deleteSelected(): void {
-    const id = this.selectedId;
-    if (!id) return;
-    const idx = this.order.indexOf(id);
-    const next = this.order[idx + 1] ?? this.order[idx - 1] ?? null;
-    const snapshot = this.doc.deleteCell(id);
-    if (snapshot) this.lastDeleted = snapshot;
+    const ids = this.selectedIds();
+    if (!ids.length) return;
+    const first = this.order.indexOf(ids[0]!);
+    const last = this.order.indexOf(ids[ids.length - 1]!);
+    const next = this.order[last + 1] ?? this.order[first - 1] ?? null;
+    this.doc.structural(() => ids.forEach((id) => this.doc.deleteCell(id)));
     if (next && this.views.has(next)) this.select(next);
     this.commandMode();
   }
 
-  undoDelete(): void {
-    const snapshot = this.lastDeleted;
-    if (!snapshot) return;
-    this.lastDeleted = null;
-    const id = this.doc.restoreCell(snapshot);
-    this.select(id);
+  copy(): void {
+    const cells = this.selectedIds().flatMap((id) => this.doc.snapshot(id) ?? []);
+    if (cells.length && !copyCells(cells)) showMessage("These cells are too large to copy", "error");
+  }
+
+  cut(): void {
+    this.copy();
+    this.deleteSelected();
+  }
+
+  /** The cells last copied (here or in another notebook or tab), above or below the selection. */
+  paste(where: "above" | "below"): void {
+    const cells = copiedCells();
+    if (!cells.length) return;
+    const ids = this.selectedIds();
+    const edge = where === "above" ? ids[0] : ids[ids.length - 1];
+    const idx = edge === undefined ? this.order.length : this.order.indexOf(edge) + (where === "below" ? 1 : 0);
+    const pasted: string[] = [];
+    this.doc.structural(() => {
+      cells.forEach((cell, i) => pasted.push(this.doc.insertCell(idx + i, cell.cell_type, cell.source, cell)));
+    });
+    this.anchorId = null;
+    const [first] = pasted;
+    if (first !== undefined) this.select(first, false);
+    const last = pasted[pasted.length - 1];
+    if (last !== undefined) this.select(last, true, true);
     this.commandMode();
   }
 
-  private setType(type: CellType): void {
-    if (!this.selectedId) return;
+  undo(): void {
+    this.stepHistory(() => this.undos.undo());
+  }
+
+  redo(): void {
+    this.stepHistory(() => this.undos.redo());
+  }
+
+  /** Undo or redo; a cell it brings back becomes the selected one, as in JupyterLab. */
+  private stepHistory(step: () => void): void {
+    const before = new Set(this.order);
+    step();
+    const back = this.order.find((id) => !before.has(id));
+    if (back !== undefined) this.select(back);
+    this.commandMode();
+  }
+
+  setType(type: CellType): void {
+    const ids = this.selectedIds();
+    if (!ids.length) return;
     const wasEditing = this.currentMode === "edit";
-    this.doc.setCellType(this.selectedId, type);
-    if (wasEditing && type !== "markdown") this.editMode(this.selectedId);
+    this.doc.structural(() => ids.forEach((id) => this.doc.setCellType(id, type)));
+    if (wasEditing && type !== "markdown" && this.selectedId) this.editMode(this.selectedId);
   }
 
   toMarkdown(): void {
@@ -576,25 +666,51 @@ export class NotebookView implements CellHost, CommandTarget, ToolbarActions {
     this.setType("code");
   }
 
-  toRaw(): void {
-    this.setType("raw");
+  /** Move the selected cells together, one place up (−1) or down (+1). */
+  moveSelected(delta: number): void {
+    const ids = this.selectedIds();
+    if (!ids.length) return;
+    const first = this.order.indexOf(ids[0]!);
+    const last = this.order.indexOf(ids[ids.length - 1]!);
+    if (first + delta < 0 || last + delta >= this.order.length) return;
+    const editing = this.currentMode === "edit";
+    const moving = delta < 0 ? ids : [...ids].reverse();
+    this.doc.structural(() => moving.forEach((id) => this.doc.moveCell(id, delta)));
+    this.views.get(this.selectedId ?? "")?.el.scrollIntoView({ block: "nearest" });
+    if (editing && this.selectedId) this.views.get(this.selectedId)?.editor?.focus();
   }
 
-  moveSelected(delta: number): void {
-    if (!this.selectedId) return;
-    const editing = this.currentMode === "edit";
-    if (this.doc.moveCell(this.selectedId, delta)) {
-      this.views.get(this.selectedId)?.el.scrollIntoView({ block: "nearest" });
-      if (editing) this.views.get(this.selectedId)?.editor?.focus();
+  /** Merge the selected cells into the first; one selected cell merges with the cell below. */
+  merge(): void {
+    let ids = this.selectedIds();
+    if (ids.length === 1) {
+      const below = this.order[this.order.indexOf(ids[0]!) + 1];
+      if (below === undefined) return;
+      ids = [ids[0]!, below];
+    }
+    const merged = this.doc.mergeCells(ids);
+    if (merged) {
+      this.anchorId = null;
+      this.select(merged);
+      this.commandMode();
     }
   }
 
-  moveUp(): void {
-    this.moveSelected(-1);
+  /** Split the cell being edited at its cursor; the rest is edited in the new cell below. */
+  split(): void {
+    const id = this.selectedId;
+    const editor = id ? this.views.get(id)?.editor : null;
+    if (!id || !editor) return;
+    const created = this.doc.splitCell(id, editor.view.state.selection.main.head);
+    if (created) this.editMode(created, "start");
   }
 
-  moveDown(): void {
-    this.moveSelected(1);
+  openPalette(): void {
+    const editing = this.currentMode === "edit" ? this.selectedId : null;
+    openPalette(this.registry, () => {
+      if (editing) this.views.get(editing)?.editor?.focus();
+      else this.el.focus({ preventScroll: true });
+    });
   }
 
   // ---- history playback --------------------------------------------------------------
@@ -632,7 +748,7 @@ export class NotebookView implements CellHost, CommandTarget, ToolbarActions {
   }
 
   clearOutputs(): void {
-    if (this.selectedId !== null) this.doc.clearOutputs([this.selectedId]);
+    this.doc.clearOutputs(this.selectedIds());
   }
 
   clearAllOutputs(): void {

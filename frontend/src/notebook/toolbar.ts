@@ -1,27 +1,6 @@
-/** The notebook toolbar: run and kernel actions, cell actions, status indicators. */
+/** The notebook toolbar: buttons that run the registry's commands, and status indicators. */
 import { button, h } from "../dom";
-
-export interface ToolbarActions {
-  run(): void;
-  runAll(): void;
-  runBelow(): void;
-  runStale(): void;
-  toggleReactive(): void;
-  interrupt(): void;
-  restart(): void;
-  restartRunAll(): void;
-  chooseKernel(): void;
-  clearOutputs(): void;
-  clearAllOutputs(): void;
-  addCell(): void;
-  moveUp(): void;
-  moveDown(): void;
-  save(): void;
-  trust(): void;
-  toMarkdown(): void;
-  toCode(): void;
-  history(): void;
-}
+import type { CommandRegistry } from "./registry";
 
 export class Toolbar {
   readonly el: HTMLElement;
@@ -36,44 +15,53 @@ export class Toolbar {
   private kernelState = "none";
   private connected = false;
 
-  constructor(a: ToolbarActions) {
+  constructor(registry: CommandRegistry) {
     const sep = (): HTMLElement => h("span", { class: "toolbar-sep", "aria-hidden": "true" });
-    this.trustButton = button("trust", "Not trusted", "Trust this notebook: render its HTML and JavaScript outputs", () => a.trust());
-    this.saveButton = button("save", "Save", "Save (Ctrl-S)", () => a.save());
-    this.reactiveButton = button("reactive", "Reactive", "Reactive mode: after a cell runs, run the cells it made stale", () => a.toggleReactive());
+    /** A button for a command: its label and keys are the tooltip. */
+    const command = (testId: string, label: string, id: string): HTMLButtonElement => {
+      const found = registry.get(id);
+      if (!found) throw new Error(`no command ${id}`);
+      const keys = registry.shortcut(id);
+      return button(testId, label, keys ? `${found.label} (${keys})` : found.label, () => registry.run(id));
+    };
+    this.trustButton = command("trust", "Not trusted", "notebook:trust");
+    this.saveButton = command("save", "Save", "notebook:save");
+    this.reactiveButton = command("reactive", "Reactive", "notebook:reactive");
     this.reactiveButton.setAttribute("aria-pressed", "false");
     this.el = h(
       "div",
       { class: "notebook-toolbar", role: "toolbar" },
       this.saveButton,
       sep(),
-      button("add-cell", "+", "Insert a cell below (b)", () => a.addCell()),
-      button("move-up", "↑", "Move cell up", () => a.moveUp()),
-      button("move-down", "↓", "Move cell down", () => a.moveDown()),
+      command("add-cell", "+", "cell:add"),
+      command("move-up", "↑", "cell:move-up"),
+      command("move-down", "↓", "cell:move-down"),
       sep(),
-      button("run", "▶ Run", "Run the selected cell and select the next (Shift-Enter)", () => a.run()),
-      button("run-all", "Run all", "Run all cells", () => a.runAll()),
-      button("run-below", "Run below", "Run this cell and all below", () => a.runBelow()),
-      button("run-stale", "Run stale", "Run the cells whose outputs no longer match (stale, edited, not run in this kernel) and those that read what they assign", () => a.runStale()),
+      command("run", "▶ Run", "cell:run-advance"),
+      command("run-all", "Run all", "notebook:run-all"),
+      command("run-below", "Run below", "notebook:run-below"),
+      command("run-stale", "Run stale", "notebook:run-stale"),
       this.reactiveButton,
-      button("interrupt", "■ Stop", "Interrupt the kernel", () => a.interrupt()),
-      button("restart", "⟳ Restart", "Restart the kernel", () => a.restart()),
-      button("restart-run-all", "Restart & run all", "Restart the kernel, then run all cells", () => a.restartRunAll()),
-      button("clear-outputs", "Clear", "Clear the selected cell's outputs", () => a.clearOutputs()),
-      button("clear-all-outputs", "Clear all", "Clear the outputs of every cell", () => a.clearAllOutputs()),
+      command("interrupt", "■ Stop", "kernel:interrupt"),
+      command("restart", "⟳ Restart", "kernel:restart"),
+      command("restart-run-all", "Restart & run all", "kernel:restart-run-all"),
+      command("clear-outputs", "Clear", "cell:clear-outputs"),
+      command("clear-all-outputs", "Clear all", "notebook:clear-all-outputs"),
       sep(),
-      button("to-code", "Code", "Make the selected cell a code cell (y)", () => a.toCode()),
-      button("to-markdown", "Markdown", "Make the selected cell a markdown cell (m)", () => a.toMarkdown()),
+      command("to-code", "Code", "cell:to-code"),
+      command("to-markdown", "Markdown", "cell:to-markdown"),
       sep(),
       this.trustButton,
       sep(),
-      button("history", "History", "Play back what happened to this notebook", () => a.history()),
+      command("history", "History", "notebook:history"),
     );
     this.kernelStatus = h("span", { class: "kernel-status", "data-testid": "kernel-status", title: "Kernel status" });
     this.connectionStatus = h("span", { class: "connection-status", "data-testid": "connection-status", title: "Connection to the server" });
-    this.kernelName = button("kernel-name", "Python 3", "The notebook's kernel: choose another", () => a.chooseKernel());
+    this.kernelName = command("kernel-name", "Python 3", "kernel:change");
     this.kernelName.classList.add("kernel-name");
-    this.status = h("div", { class: "notebook-status" }, this.connectionStatus, this.kernelName, this.kernelStatus);
+    const palette = command("palette-open", "Commands", "notebook:palette");
+    palette.classList.add("palette-button");
+    this.status = h("div", { class: "notebook-status" }, palette, this.connectionStatus, this.kernelName, this.kernelStatus);
     this.render();
   }
 

@@ -1,0 +1,200 @@
+"""Working with cells as in JupyterLab: the command palette, multi-select, cut, copy and
+paste (also into another notebook in another tab), merge, split, and undo that only ever
+undoes one's own changes."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+from playwright.sync_api import expect
+
+from tests.frontend.conftest import TOKEN, notebook, saved_sources, screenshot
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from playwright.sync_api import Page
+
+    from tests.server.conftest import RunningServer
+
+
+def ids(page: Page) -> list[str]:
+    found = page.locator(".cell").evaluate_all("cs => cs.map(c => c.dataset.cellId)")
+    return [str(i) for i in found]
+
+
+def expect_sources(page: Page, wanted: list[str]) -> None:
+    """The cells show these sources (markdown as rendered), in this order."""
+    cells = page.locator(".cell")
+    expect(cells).to_have_count(len(wanted))
+    for index, text in enumerate(wanted):
+        cell = cells.nth(index)
+        markdown = cell.get_attribute("data-cell-type") == "markdown"
+        expect(cell.locator(".markdown-view" if markdown else ".cm-content")).to_have_text(text)
+
+
+def command_mode_on(page: Page, cell_id: str) -> None:
+    page.locator(f'.cell[data-cell-id="{cell_id}"] .cm-content').click()
+    page.keyboard.press("Escape")
+    expect(page.locator(".cell.editing")).to_have_count(0)
+
+
+def test_the_palette_lists_every_command_with_its_keys_and_runs_the_chosen(
+    open_page: Callable[[str], Page], web: RunningServer
+) -> None:
+    (web.root / "palette.ipynb").write_text(json.dumps(notebook(("code", "a = 1"))))
+    page = open_page("/notebooks/palette.ipynb")
+    command_mode_on(page, "c0")
+    page.keyboard.press("Control+Shift+C")
+    palette = page.locator("[data-testid=palette]")
+    expect(palette).to_be_visible()
+    items = palette.locator("[data-testid=palette-item]")
+    assert items.count() >= 35
+    expect(palette.locator('[data-command="cell:merge"] .palette-keys')).to_have_text("Shift-M")
+    expect(palette.locator('[data-command="cell:delete"] .palette-keys')).to_have_text("D D")
+    page.keyboard.type("insert a cell below")
+    expect(items.first).to_have_attribute("data-command", "cell:insert-below")
+    expect(palette.locator('[data-command="kernel:restart"]')).to_have_count(0)
+    screenshot(page, "command-palette")
+    page.keyboard.press("Enter")
+    expect(palette).to_have_count(0)
+    expect(page.locator(".cell")).to_have_count(2)
+    # In edit mode too; Escape closes it and the editor has the focus again.
+    page.locator('.cell[data-cell-id="c0"] .cm-content').click()
+    page.keyboard.press("Control+Shift+C")
+    expect(palette).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(palette).to_have_count(0)
+    page.keyboard.type("2")
+    expect(page.locator('.cell[data-cell-id="c0"] .cm-content')).to_contain_text("2")
+    # The toolbar's buttons are the same commands: their tooltips carry the keys.
+    expect(page.locator("[data-testid=run]")).to_have_attribute(
+        "title", "Run the selected cells and select below (Shift-Enter)"
+    )
+
+
+def test_a_selection_of_cells_is_run_retyped_moved_and_deleted_together(
+    open_page: Callable[[str], Page], web: RunningServer
+) -> None:
+    cells = [("code", f"print({n})") for n in range(5)]
+    (web.root / "select.ipynb").write_text(json.dumps(notebook(*cells)))
+    page = open_page("/notebooks/select.ipynb")
+    command_mode_on(page, "c1")
+    page.keyboard.press("Shift+J")
+    page.keyboard.press("Shift+ArrowDown")
+    expect(page.locator(".cell.in-selection")).to_have_count(3)
+    page.keyboard.press("Control+Enter")
+    for n in (1, 2, 3):
+        output = page.locator(f'.cell[data-cell-id="c{n}"] .output')
+        expect(output).to_have_text(f"{n}")
+    expect(page.locator('.cell[data-cell-id="c0"] .output')).to_have_count(0)
+    page.keyboard.press("Control+Shift+ArrowUp")
+    expect(page.locator(".cell")).to_have_count(5)
+    assert ids(page) == ["c1", "c2", "c3", "c0", "c4"]
+    page.keyboard.press("m")
+    for n in (1, 2, 3):
+        cell = page.locator(f'.cell[data-cell-id="c{n}"]')
+        expect(cell).to_have_attribute("data-cell-type", "markdown")
+    expect(page.locator('.cell[data-cell-id="c0"]')).to_have_attribute("data-cell-type", "code")
+    # Shift-click extends from the active cell; a plain click selects one cell again.
+    page.locator('.cell[data-cell-id="c4"] .cell-gutter').click(modifiers=["Shift"])
+    expect(page.locator(".cell.in-selection")).to_have_count(5)
+    page.locator('.cell[data-cell-id="c0"] .cell-gutter').click()
+    expect(page.locator(".cell.in-selection")).to_have_count(0)
+    page.keyboard.press("Shift+K")
+    page.keyboard.press("d")
+    page.keyboard.press("d")
+    expect(page.locator(".cell")).to_have_count(3)
+    assert ids(page) == ["c1", "c2", "c4"]
+    page.keyboard.press("z")  # one step brings both back
+    expect(page.locator(".cell")).to_have_count(5)
+    assert ids(page) == ["c1", "c2", "c3", "c0", "c4"]
+
+
+def test_cells_cut_or_copied_paste_below_above_and_into_another_notebooks_tab(
+    open_page: Callable[[str], Page], web: RunningServer
+) -> None:
+    (web.root / "from.ipynb").write_text(
+        json.dumps(notebook(("code", "x = 1"), ("markdown", "# Title"), ("code", "y = 2")))
+    )
+    (web.root / "to.ipynb").write_text(json.dumps(notebook(("code", "z = 3"))))
+    page = open_page("/notebooks/from.ipynb")
+    command_mode_on(page, "c0")
+    page.keyboard.press("Shift+J")
+    page.keyboard.press("c")
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    page.keyboard.press("v")
+    expect_sources(page, ["x = 1", "Title", "y = 2", "x = 1", "Title"])
+    expect(page.locator(".cell.in-selection")).to_have_count(2)  # the pasted cells
+    page.keyboard.press("x")
+    expect(page.locator(".cell")).to_have_count(3)
+    # Another notebook, in another tab of the same browser.
+    other = page.context.new_page()
+    other.goto(f"{web.url}/notebooks/to.ipynb?token={TOKEN}")
+    other.wait_for_selector("body[data-ready=true]", state="attached")
+    command_mode_on(other, "c0")
+    other.keyboard.press("Shift+V")
+    expect_sources(other, ["x = 1", "Title", "z = 3"])
+    expect(other.locator(".cell").nth(1)).to_have_attribute("data-cell-type", "markdown")
+    other.keyboard.press("Control+s")
+    saved = saved_sources(web.root / "to.ipynb", lambda found: len(found) == 3)
+    assert saved == ["x = 1", "# Title", "z = 3"]
+
+
+def test_merge_joins_the_selection_and_split_cuts_at_the_cursor(
+    open_page: Callable[[str], Page], web: RunningServer
+) -> None:
+    (web.root / "merge.ipynb").write_text(
+        json.dumps(notebook(("code", "a = 1"), ("code", "b = 2"), ("code", "c = 3")))
+    )
+    page = open_page("/notebooks/merge.ipynb")
+    command_mode_on(page, "c0")
+    page.keyboard.press("Shift+J")
+    page.keyboard.press("Shift+M")
+    expect(page.locator(".cell")).to_have_count(2)
+    assert ids(page) == ["c0", "c2"]
+    assert page.locator('.cell[data-cell-id="c0"] .cm-line').all_text_contents() == [
+        "a = 1",
+        "",
+        "b = 2",
+    ]
+    page.keyboard.press("Shift+M")  # one cell selected: merges with the one below
+    expect(page.locator(".cell")).to_have_count(1)
+    # Split: the cursor after "b = 2" leaves that in the cell, the rest goes below.
+    editor = page.locator('.cell[data-cell-id="c0"] .cm-content')
+    editor.locator(".cm-line", has_text="b = 2").click()
+    page.keyboard.press("End")
+    page.keyboard.press("Control+Shift+Minus")
+    expect_sources(page, ["a = 1b = 2", "c = 3"])
+    page.keyboard.type("d = 4\n")  # the new cell is edited, from its start
+    expect(page.locator(".cell").nth(1).locator(".cm-content")).to_contain_text("d = 4c = 3")
+    screenshot(page, "merge-split")
+
+
+def test_undo_takes_back_only_ones_own_cell_changes(
+    open_page: Callable[[str], Page], web: RunningServer
+) -> None:
+    (web.root / "undo.ipynb").write_text(
+        json.dumps(notebook(("code", "a = 1"), ("code", "b = 2"), ("code", "c = 3")))
+    )
+    alice, bob = open_page("/notebooks/undo.ipynb"), open_page("/notebooks/undo.ipynb")
+    command_mode_on(alice, "c0")
+    alice.keyboard.press("b")  # alice inserts a cell below the first
+    expect(bob.locator(".cell")).to_have_count(4)
+    command_mode_on(bob, "c2")
+    bob.keyboard.press("d")
+    bob.keyboard.press("d")  # bob deletes the last
+    expect(alice.locator(".cell")).to_have_count(3)
+    alice.keyboard.press("z")  # alice's insert goes; bob's deletion stays
+    expect(alice.locator(".cell")).to_have_count(2)
+    expect(bob.locator(".cell")).to_have_count(2)
+    assert ids(bob) == ["c0", "c1"]
+    alice.keyboard.press("z")  # nothing more of alice's to undo
+    alice.keyboard.press("Shift+Z")
+    expect(bob.locator(".cell")).to_have_count(3)
+    bob.keyboard.press("z")  # bob's deletion, undone by bob
+    expect(alice.locator(".cell")).to_have_count(4)
+    assert ids(alice)[0] == "c0"
+    assert ids(alice)[2:] == ["c1", "c2"]
