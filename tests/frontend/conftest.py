@@ -92,11 +92,19 @@ def open_page(browser: Browser, web: RunningServer) -> Iterator[Callable[[str], 
 
 def saved_sources(path: Path, until: Callable[[list[str]], bool], timeout: float = 15) -> list[str]:
     """The cell sources of the notebook file once ``until`` holds for them (saves land async)."""
+    cells = saved_cells(path, lambda cells: until([cell["source"] for cell in cells]), timeout)
+    return [cell["source"] for cell in cells]
+
+
+def saved_cells(
+    path: Path, until: Callable[[list[dict[str, Any]]], bool], timeout: float = 15
+) -> list[dict[str, Any]]:
+    """The cells of the notebook file once ``until`` holds for them (saves land async)."""
     deadline = time.monotonic() + timeout
     while True:
-        sources = [cell["source"] for cell in json.loads(path.read_text())["cells"]]
-        if until(sources) or time.monotonic() > deadline:
-            return sources
+        cells: list[dict[str, Any]] = json.loads(path.read_text())["cells"]
+        if until(cells) or time.monotonic() > deadline:
+            return cells
         time.sleep(0.1)
 
 

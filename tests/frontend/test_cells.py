@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 
 from playwright.sync_api import expect
 
-from tests.frontend.conftest import TOKEN, notebook, saved_sources, screenshot
+from tests.frontend.conftest import notebook, saved_cells, saved_sources, screenshot
+from tests.server.conftest import TOKEN
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -198,3 +199,50 @@ def test_undo_takes_back_only_ones_own_cell_changes(
     expect(alice.locator(".cell")).to_have_count(4)
     assert ids(alice)[0] == "c0"
     assert ids(alice)[2:] == ["c1", "c2"]
+
+
+def test_collapsed_inputs_and_outputs_are_shared_and_saved_as_jupyterlab_saves_them(
+    open_page: Callable[[str], Page], web: RunningServer
+) -> None:
+    (web.root / "fold.ipynb").write_text(json.dumps(notebook(("code", "print('shown')"))))
+    alice, bob = open_page("/notebooks/fold.ipynb"), open_page("/notebooks/fold.ipynb")
+    command_mode_on(alice, "c0")
+    alice.keyboard.press("Control+Enter")
+    cell = '.cell[data-cell-id="c0"]'
+    expect(bob.locator(f"{cell} .output")).to_have_text("shown")
+    alice.locator(f"{cell} [data-testid=outputs-collapser]").click()
+    expect(bob.locator(f"{cell} .output")).to_be_hidden()
+    expect(bob.locator(f"{cell} [data-testid=outputs-folded]")).to_be_visible()
+    alice.locator(f"{cell} [data-testid=input-collapser]").click()
+    expect(bob.locator(f"{cell} .cell-input")).to_be_hidden()
+    alice.keyboard.press("Control+s")
+    both = {"source_hidden": True, "outputs_hidden": True}
+    saved = saved_cells(
+        web.root / "fold.ipynb", lambda cells: cells[0]["metadata"].get("jupyter") == both
+    )
+    metadata = saved[0]["metadata"]
+    assert metadata["jupyter"] == both
+    assert metadata["collapsed"] is True
+    bob.locator(f"{cell} [data-testid=input-folded]").click()
+    expect(alice.locator(f"{cell} .cell-input")).to_be_visible()
+    command_mode_on(alice, "c0")
+    alice.keyboard.press("o")
+    expect(bob.locator(f"{cell} .output")).to_have_text("shown")
+    expect(bob.locator(f"{cell} [data-testid=outputs-folded]")).to_be_hidden()
+
+
+def test_line_numbers_are_one_persons_setting_kept_across_reloads(
+    open_page: Callable[[str], Page],
+) -> None:
+    page, other = open_page("/notebooks/demo.ipynb"), open_page("/notebooks/demo.ipynb")
+    command_mode_on(page, "c0")
+    page.keyboard.press("Shift+L")
+    expect(page.locator(".cm-lineNumbers").first).to_be_visible()
+    page.reload()
+    page.wait_for_selector("body[data-ready=true]", state="attached")
+    expect(page.locator(".cm-lineNumbers").first).to_be_visible()
+    expect(other.locator(".cm-editor").first).to_be_visible()
+    expect(other.locator(".cm-lineNumbers")).to_have_count(0)
+    command_mode_on(page, "c0")
+    page.keyboard.press("Shift+L")
+    expect(page.locator(".cm-lineNumbers")).to_have_count(0)

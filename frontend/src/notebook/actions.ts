@@ -38,6 +38,8 @@ export interface NotebookActions {
   moveSelected(delta: number): void;
   merge(): void;
   split(): void;
+  toggleHidden(part: "source" | "outputs"): void;
+  toggleLineNumbers(): void;
   trust(): void;
   history(): void;
 }
@@ -84,6 +86,9 @@ export function notebookCommands(nb: NotebookActions): Command[] {
     { id: "cell:move-down", label: "Move the selected cells down", keys: ["Ctrl-Shift-ArrowDown"], run: () => nb.moveSelected(1) },
     { id: "cell:merge", label: "Merge the selected cells (one: with the cell below)", keys: ["Shift-M"], run: () => nb.merge() },
     { id: "cell:split", label: "Split the cell at the cursor", keys: ["Ctrl-Shift--"], modes: ["edit"], run: () => nb.split() },
+    { id: "cell:toggle-outputs", label: "Hide or show the selected cells' outputs", keys: ["O"], run: () => nb.toggleHidden("outputs") },
+    { id: "cell:toggle-input", label: "Hide or show the selected cells' input", run: () => nb.toggleHidden("source") },
+    { id: "view:line-numbers", label: "Line numbers in every editor (on or off, for you)", keys: ["Shift-L"], run: () => nb.toggleLineNumbers() },
     { id: "notebook:trust", label: "Trust this notebook (render its HTML and JavaScript)", run: () => nb.trust() },
     { id: "notebook:history", label: "Play back what happened to this notebook", run: () => nb.history() },
   ];

@@ -368,6 +368,39 @@ export class NotebookDocument {
     });
   }
 
+  /**
+   * Whether a cell's input or outputs are collapsed: `metadata.jupyter.source_hidden` and
+   * `outputs_hidden`, as JupyterLab saves them (outputs also by classic's `collapsed`).
+   */
+  hidden(id: string, part: "source" | "outputs"): boolean {
+    const metadata = this.metadata(id);
+    const jupyter = metadata["jupyter"];
+    const marked = !!jupyter && typeof jupyter === "object" && (jupyter as Record<string, unknown>)[`${part}_hidden`] === true;
+    return marked || (part === "outputs" && metadata["collapsed"] === true);
+  }
+
+  /** Collapse or expand the cells' input or outputs, for everyone (saved with the notebook). */
+  setHidden(ids: string[], part: "source" | "outputs", hidden: boolean): void {
+    this.ydoc.transact(() => {
+      for (const id of ids) {
+        const cell = this.get(id);
+        if (!cell || this.hidden(id, part) === hidden) continue;
+        const metadata = this.metadata(id);
+        const found = metadata["jupyter"];
+        const jupyter = found && typeof found === "object" ? { ...(found as Record<string, unknown>) } : {};
+        if (hidden) jupyter[`${part}_hidden`] = true;
+        else delete jupyter[`${part}_hidden`];
+        if (Object.keys(jupyter).length) metadata["jupyter"] = jupyter;
+        else delete metadata["jupyter"];
+        if (part === "outputs") {
+          if (hidden) metadata["collapsed"] = true;
+          else delete metadata["collapsed"];
+        }
+        cell.set("metadata", metadata);
+      }
+    });
+  }
+
   /** Clear outputs (shared with everyone): empty the outputs array, execution_count = null. */
   clearOutputs(ids: string[]): void {
     this.ydoc.transact(() => {

@@ -6,10 +6,11 @@ import { python } from "@codemirror/lang-python";
 import { bracketMatching, defaultHighlightStyle, indentOnInput, indentUnit, syntaxHighlighting } from "@codemirror/language";
 import { highlightSelectionMatches, searchKeymap } from "@codemirror/search";
 import { Compartment, EditorState, Prec, type Extension } from "@codemirror/state";
-import { drawSelection, dropCursor, EditorView, keymap, placeholder } from "@codemirror/view";
+import { drawSelection, dropCursor, EditorView, keymap, lineNumbers, placeholder } from "@codemirror/view";
 import { yCollab, yUndoManagerKeymap } from "y-codemirror.next";
 import type { Awareness } from "y-protocols/awareness";
 import type * as Y from "yjs";
+import { onSettings, settings } from "../settings";
 import type { CellType } from "./document";
 import { remoteCursors } from "./remote-cursors";
 
@@ -50,6 +51,8 @@ function tabCommand(view: EditorView): boolean {
 export class CellEditor {
   readonly view: EditorView;
   private readonly language = new Compartment();
+  private readonly gutter = new Compartment();
+  private readonly stopSettings: () => void;
 
   constructor(parent: HTMLElement, ytext: Y.Text, awareness: Awareness, type: CellType, hooks: EditorHooks) {
     const onLine = (view: EditorView, dir: -1 | 1): boolean => {
@@ -100,6 +103,7 @@ export class CellEditor {
         autocompletion({ override: [hooks.completionSource], activateOnTyping: false, icons: true, interactionDelay: 0 }),
         placeholder(type === "markdown" ? "Markdown text" : ""),
         this.language.of(languageFor(type)),
+        this.gutter.of(settings().lineNumbers ? lineNumbers() : []),
         // text sync and undo from y-codemirror.next; cursors drawn by remote-cursors.ts
         yCollab(ytext, null),
         remoteCursors(ytext, awareness),
@@ -112,6 +116,9 @@ export class CellEditor {
       ],
     });
     this.view = new EditorView({ state, parent });
+    this.stopSettings = onSettings(({ lineNumbers: on }) => {
+      this.view.dispatch({ effects: this.gutter.reconfigure(on ? lineNumbers() : []) });
+    });
   }
 
   setType(type: CellType): void {
@@ -128,6 +135,7 @@ export class CellEditor {
   }
 
   destroy(): void {
+    this.stopSettings();
     this.view.destroy();
   }
 }

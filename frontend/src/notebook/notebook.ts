@@ -4,6 +4,7 @@ import type { Awareness } from "y-protocols/awareness";
 import * as Y from "yjs";
 import { ApiError, contentsUrl, cookie, getJSON, reportError, showMessage, treePageUrl } from "../api";
 import { basename, dirname, h } from "../dom";
+import { changeSettings, settings } from "../settings";
 import { notebookCommands, type NotebookActions } from "./actions";
 import { CellView, type CellHost } from "./cell";
 import { copiedCells, copyCells } from "./clipboard";
@@ -703,6 +704,17 @@ export class NotebookView implements CellHost, KeyTarget, NotebookActions {
     if (!id || !editor) return;
     const created = this.doc.splitCell(id, editor.view.state.selection.main.head);
     if (created) this.editMode(created, "start");
+  }
+
+  /** Collapse the selected cells' input or outputs, or expand them if all were collapsed. */
+  toggleHidden(part: "source" | "outputs"): void {
+    const ids = this.selectedIds().filter((id) => part === "source" || this.doc.cellType(id) === "code");
+    if (!ids.length) return;
+    this.doc.setHidden(ids, part, !ids.every((id) => this.doc.hidden(id, part)));
+  }
+
+  toggleLineNumbers(): void {
+    changeSettings({ lineNumbers: !settings().lineNumbers });
   }
 
   openPalette(): void {
