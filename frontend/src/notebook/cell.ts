@@ -149,9 +149,11 @@ export class CellView {
   private readonly rendered: HTMLElement;
   private readonly runInfo: HTMLElement;
   private readonly outputsEl: HTMLElement;
-  /** Stand-ins for a collapsed input or outputs: pressing one expands it. */
-  private readonly inputFolded: HTMLButtonElement;
-  private readonly outputsFolded: HTMLButtonElement;
+  /** Stand-ins for a collapsed input or outputs (made when first needed): pressing one expands it. */
+  private inputFolded: HTMLButtonElement | null = null;
+  private outputsFolded: HTMLButtonElement | null = null;
+  private readonly inputEl: HTMLElement;
+  private readonly outputsBox: HTMLElement;
   private readonly peersEl: HTMLElement;
   private stdin: HTMLElement | null = null;
   /** Plain-text stand-in for the editor until the cell is near the viewport. */
@@ -183,26 +185,13 @@ export class CellView {
     this.rendered = h("div", { class: "markdown-view" });
     this.runInfo = h("div", { class: "run-info" });
     this.outputsEl = h("div", { class: "outputs" });
-    const fold = (part: "source" | "outputs", testId: string, label: string): HTMLButtonElement => {
-      const folded = h("button", { type: "button", class: "folded", "data-testid": testId, title: "Show it again (for everyone on the notebook)" }, label);
-      folded.addEventListener("click", () => host.doc.setHidden([id], part, false));
-      return folded;
-    };
-    this.inputFolded = fold("source", "input-folded", "⋯ input hidden");
-    this.outputsFolded = fold("outputs", "outputs-folded", "⋯ outputs hidden");
+    this.inputEl = h("div", { class: "cell-input" }, this.collapser("source", "input-collapser", "Hide the input"), this.editorHost, this.rendered);
+    this.outputsBox = h("div", { class: "cell-outputs" }, this.collapser("outputs", "outputs-collapser", "Hide the outputs"), this.outputsEl);
     this.el = h(
       "div",
       { class: "cell", "data-cell-id": id },
       h("div", { class: "cell-gutter" }, this.prompt, this.peersEl),
-      h(
-        "div",
-        { class: "cell-main" },
-        h("div", { class: "cell-input" }, this.collapser("source", "input-collapser", "Hide the input"), this.editorHost, this.rendered),
-        this.inputFolded,
-        this.runInfo,
-        h("div", { class: "cell-outputs" }, this.collapser("outputs", "outputs-collapser", "Hide the outputs"), this.outputsEl),
-        this.outputsFolded,
-      ),
+      h("div", { class: "cell-main" }, this.inputEl, this.runInfo, this.outputsBox),
     );
     this.el.addEventListener("mousedown", (ev) => host.cellClicked(this, ev));
     this.el.addEventListener("dblclick", (ev) => host.cellDoubleClicked(this, ev));
@@ -341,6 +330,14 @@ export class CellView {
     this.el.classList.toggle("in-selection", on);
   }
 
+  /** The stand-in shown after a collapsed part: pressing it expands the part, for everyone. */
+  private folded(part: "source" | "outputs", testId: string, label: string, after: HTMLElement): HTMLButtonElement {
+    const folded = h("button", { type: "button", class: "folded", "data-testid": testId, title: "Show it again (for everyone on the notebook)" }, label);
+    folded.addEventListener("click", () => this.host.doc.setHidden([this.id], part, false));
+    after.after(folded);
+    return folded;
+  }
+
   /** The bar beside an input or the outputs: pressing it collapses that part, for everyone. */
   private collapser(part: "source" | "outputs", testId: string, title: string): HTMLButtonElement {
     const bar = h("button", { type: "button", class: "collapser", "data-testid": testId, title: `${title} (for everyone on the notebook)`, "aria-label": title });
@@ -379,8 +376,14 @@ export class CellView {
     const outputsHidden = code && this.host.doc.hidden(this.id, "outputs");
     this.el.classList.toggle("input-hidden", inputHidden);
     this.el.classList.toggle("outputs-hidden", outputsHidden);
-    this.inputFolded.hidden = !inputHidden;
-    this.outputsFolded.hidden = !outputsHidden;
+    if (inputHidden || this.inputFolded) {
+      this.inputFolded ??= this.folded("source", "input-folded", "⋯ input hidden", this.inputEl);
+      this.inputFolded.hidden = !inputHidden;
+    }
+    if (outputsHidden || this.outputsFolded) {
+      this.outputsFolded ??= this.folded("outputs", "outputs-folded", "⋯ outputs hidden", this.outputsBox);
+      this.outputsFolded.hidden = !outputsHidden;
+    }
     if (state) this.el.dataset.freshness = state;
     else delete this.el.dataset.freshness;
   }

@@ -165,6 +165,7 @@ export class NotebookView implements CellHost, KeyTarget, NotebookActions {
       if (change.action === "delete" || change.action === "update") {
         this.views.get(key)?.destroy();
         this.views.delete(key);
+        this.shownSelection.delete(key);
       }
     }
     this.syncViews();
@@ -375,10 +376,15 @@ export class NotebookView implements CellHost, KeyTarget, NotebookActions {
     return this.order.slice(Math.min(from, to), Math.max(from, to) + 1);
   }
 
+  /** The cells shown as part of a selection of several (none when one cell is selected). */
+  private shownSelection = new Set<string>();
+
   private showSelection(): void {
     const selected = this.selectedIds();
     const chosen = new Set(selected.length > 1 ? selected : []);
-    for (const [id, view] of this.views) view.setInSelection(chosen.has(id));
+    for (const id of this.shownSelection) if (!chosen.has(id)) this.views.get(id)?.setInSelection(false);
+    for (const id of chosen) if (!this.shownSelection.has(id)) this.views.get(id)?.setInSelection(true);
+    this.shownSelection = chosen;
   }
 
   extendSelection(delta: number): void {
