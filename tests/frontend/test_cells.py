@@ -246,3 +246,30 @@ def test_line_numbers_are_one_persons_setting_kept_across_reloads(
     command_mode_on(page, "c0")
     page.keyboard.press("Shift+L")
     expect(page.locator(".cm-lineNumbers")).to_have_count(0)
+
+
+def test_the_notebook_downloads_as_ipynb_or_exports_as_a_script_from_the_palette(
+    open_page: Callable[[str], Page], web: RunningServer
+) -> None:
+    (web.root / "study.ipynb").write_text(
+        json.dumps(notebook(("markdown", "# Study"), ("code", "x = 1")))
+    )
+    page = open_page("/notebooks/study.ipynb")
+    command_mode_on(page, "c1")
+
+    def download(label: str) -> tuple[str, str]:
+        page.keyboard.press("Control+Shift+C")
+        page.keyboard.type(label)
+        with page.expect_download() as started:
+            page.keyboard.press("Enter")
+        done = started.value
+        path = done.path()
+        return done.suggested_filename, path.read_text()
+
+    name, script = download("export as a python script")
+    assert name == "study.py"
+    assert script.startswith("# ---\n# jupyter:\n#   kernelspec:\n")  # the notebook's kernel
+    assert script.endswith("# ---\n\n# %% [markdown]\n# # Study\n\n# %%\nx = 1\n")
+    name, ipynb = download("download the notebook")
+    assert name == "study.ipynb"
+    assert [cell["source"] for cell in json.loads(ipynb)["cells"]] == ["# Study", "x = 1"]

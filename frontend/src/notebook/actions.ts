@@ -42,6 +42,7 @@ export interface NotebookActions {
   toggleLineNumbers(): void;
   trust(): void;
   history(): void;
+  download(format: "ipynb" | "py"): void;
 }
 
 const BOTH = ["command", "edit"] as const;
@@ -89,6 +90,8 @@ export function notebookCommands(nb: NotebookActions): Command[] {
     { id: "cell:toggle-outputs", label: "Hide or show the selected cells' outputs", keys: ["O"], run: () => nb.toggleHidden("outputs") },
     { id: "cell:toggle-input", label: "Hide or show the selected cells' input", run: () => nb.toggleHidden("source") },
     { id: "view:line-numbers", label: "Line numbers in every editor (on or off, for you)", keys: ["Shift-L"], run: () => nb.toggleLineNumbers() },
+    { id: "notebook:download", label: "Download the notebook (.ipynb, as it is now)", run: () => nb.download("ipynb") },
+    { id: "notebook:export-py", label: "Export as a Python script (.py, percent format)", run: () => nb.download("py") },
     { id: "notebook:trust", label: "Trust this notebook (render its HTML and JavaScript)", run: () => nb.trust() },
     { id: "notebook:history", label: "Play back what happened to this notebook", run: () => nb.history() },
   ];

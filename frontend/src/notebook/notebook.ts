@@ -2,7 +2,7 @@
 import { WebsocketProvider } from "y-websocket";
 import type { Awareness } from "y-protocols/awareness";
 import * as Y from "yjs";
-import { ApiError, contentsUrl, cookie, getJSON, reportError, showMessage, treePageUrl } from "../api";
+import { ApiError, contentsUrl, cookie, encodePath, getJSON, reportError, showMessage, treePageUrl } from "../api";
 import { basename, dirname, h } from "../dom";
 import { changeSettings, settings } from "../settings";
 import { notebookCommands, type NotebookActions } from "./actions";
@@ -721,6 +721,14 @@ export class NotebookView implements CellHost, KeyTarget, NotebookActions {
 
   toggleLineNumbers(): void {
     changeSettings({ lineNumbers: !settings().lineNumbers });
+  }
+
+  /** Download the notebook as it is now, edits not yet saved included. */
+  download(format: "ipynb" | "py"): void {
+    const link = h("a", { href: `/api/notebooks/${encodePath(this.path)}/export?format=${format}`, download: "" });
+    document.body.append(link);
+    link.click();
+    link.remove();
   }
 
   openPalette(): void {

@@ -32,6 +32,7 @@ from interlace.notebooks._kernels import Subscription as Subscription
 from interlace.notebooks._notebook import OpenNotebook as OpenNotebook
 from interlace.notebooks._peers import COMMAND_REPLY as COMMAND_REPLY
 from interlace.notebooks._peers import CommandPeer as CommandPeer
+from interlace.notebooks._percent import to_percent as to_percent
 from interlace.notebooks._service import NotebookService as NotebookService
 from interlace.notebooks._sessions import Session as Session
 from interlace.notebooks._sessions import Sessions as Sessions
@@ -72,5 +73,6 @@ __all__ = [
     "parse_command",
     "resolve",
     "source_hash",
+    "to_percent",
     "validate_notebook",
 ]

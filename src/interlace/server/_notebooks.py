@@ -11,14 +11,17 @@ themselves go over ``/api/collab``.
 
 from __future__ import annotations
 
+import json
 import logging
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import quote
 
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from interlace.errors import InterlaceError
-from interlace.notebooks import parse_command
+from interlace.notebooks import parse_command, to_percent
 from interlace.server._requests import RequestError, json_body, path_of
 
 if TYPE_CHECKING:
@@ -33,6 +36,9 @@ __all__ = ["NotebookApi"]
 log = logging.getLogger("interlace.server")
 
 _Reply = TypeVar("_Reply")
+
+_EXPORTS = {"ipynb": ("application/x-ipynb+json", ".ipynb"), "py": ("text/x-python", ".py")}
+"""Export formats: media type and file suffix."""
 
 
 def _code_at(body: dict[str, Any]) -> tuple[str, int]:
@@ -67,6 +73,7 @@ class NotebookApi:
             Route(f"{prefix}/inspect", self.inspect, methods=["POST"]),
             Route(f"{prefix}/input", self.input, methods=["POST"]),
             Route(f"{prefix}/trust", self.trust, methods=["GET", "POST"]),
+            Route(f"{prefix}/export", self.export, methods=["GET"]),
         ]
 
     async def execute(self, request: Request) -> Response:
@@ -92,6 +99,20 @@ class NotebookApi:
         ``{"session", "cells": [{"id", "state", "stale_because", "reads", ...}]}``."""
         runs = self._service().open(path_of(request)).room.runs
         return JSONResponse({"session": runs.session, "cells": runs.states()})
+
+    async def export(self, request: Request) -> Response:
+        """The notebook as it is now (edits not yet saved included), to download:
+        ``?format=ipynb`` (the default) or ``py`` (a percent-format script)."""
+        path = path_of(request)
+        kind = request.query_params.get("format", "ipynb")
+        if kind not in _EXPORTS:
+            raise RequestError(400, f"format must be one of: {', '.join(_EXPORTS)}")
+        notebook = self._service().open(path).room.document.to_notebook()
+        media_type, suffix = _EXPORTS[kind]
+        body = to_percent(notebook) if kind == "py" else json.dumps(notebook, indent=1) + "\n"
+        name = PurePosixPath(path).with_suffix(suffix).name
+        disposition = f"attachment; filename*=UTF-8''{quote(name)}"
+        return Response(body, media_type=media_type, headers={"content-disposition": disposition})
 
     async def conflict(self, request: Request) -> Response:
         """What differs between the notebook and its file changed on disk, cell by cell;
