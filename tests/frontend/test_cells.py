@@ -5,6 +5,7 @@ undoes one's own changes."""
 from __future__ import annotations
 
 import json
+import re
 from typing import TYPE_CHECKING
 
 from playwright.sync_api import expect
@@ -273,3 +274,35 @@ def test_the_notebook_downloads_as_ipynb_or_exports_as_a_script_from_the_palette
     name, ipynb = download("download the notebook")
     assert name == "study.ipynb"
     assert [cell["source"] for cell in json.loads(ipynb)["cells"]] == ["# Study", "x = 1"]
+
+
+def test_the_table_of_contents_follows_headings_runs_and_errors(
+    open_page: Callable[[str], Page], web: RunningServer
+) -> None:
+    cells = [
+        ("markdown", "# Study\n\nintro"),
+        ("code", "x = 1"),
+        ("markdown", "## Data\n```\n# not a heading\n```"),
+        ("code", "1 / 0"),
+        *[("code", f"y{n} = {n}") for n in range(30)],
+        ("markdown", "## Results"),
+        ("code", "print(x)"),
+    ]
+    (web.root / "toc.ipynb").write_text(json.dumps(notebook(*cells)))
+    page = open_page("/notebooks/toc.ipynb")
+    page.locator("[data-testid=contents-open]").click()
+    items = page.locator("[data-testid=toc-item]")
+    expect(items).to_have_text(["Study", "Data", "Results"])
+    assert [items.nth(i).get_attribute("data-level") for i in range(3)] == ["1", "2", "2"]
+    items.nth(2).click()
+    results = page.locator('.cell[data-cell-id="c34"]')
+    expect(results).to_have_class(re.compile(r"\bselected\b"))
+    expect(results).to_be_in_viewport()
+    command_mode_on(page, "c3")
+    page.keyboard.press("Control+Enter")
+    expect(items.nth(1)).to_have_attribute("data-state", "error")
+    expect(items.nth(0)).to_have_attribute("data-state", "error")
+    expect(items.nth(2)).to_have_attribute("data-state", "")
+    screenshot(page, "table-of-contents")
+    page.locator("[data-testid=contents-open]").click()  # and it goes
+    expect(page.locator("[data-testid=toc]")).to_have_count(0)

@@ -340,7 +340,8 @@ export class CellView {
 
   /** The bar beside an input or the outputs: pressing it collapses that part, for everyone. */
   private collapser(part: "source" | "outputs", testId: string, title: string): HTMLButtonElement {
-    const bar = h("button", { type: "button", class: "collapser", "data-testid": testId, title: `${title} (for everyone on the notebook)`, "aria-label": title });
+    // Mouse only, as JupyterLab's: keys have `o` and the palette, and Tab skips 2 bars a cell.
+    const bar = h("button", { type: "button", class: "collapser", "data-testid": testId, title: `${title} (for everyone on the notebook)`, "aria-label": title, tabindex: "-1" });
     bar.addEventListener("click", () => this.host.doc.setHidden([this.id], part, true));
     return bar;
   }

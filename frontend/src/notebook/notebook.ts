@@ -22,6 +22,7 @@ import { openPalette } from "./palette";
 import { PlaybackView } from "./playback";
 import { Presence, type Peer } from "./presence";
 import { CommandRegistry } from "./registry";
+import { TableOfContents } from "./toc";
 import { Toolbar } from "./toolbar";
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -58,6 +59,7 @@ export class NotebookView implements CellHost, KeyTarget, NotebookActions {
   private readonly undos: Y.UndoManager;
   private initialized = false;
   private playback: PlaybackView | null = null;
+  private contents: TableOfContents | null = null;
 
   constructor(readonly path: string) {
     this.doc = new NotebookDocument(this.ydoc);
@@ -721,6 +723,23 @@ export class NotebookView implements CellHost, KeyTarget, NotebookActions {
 
   toggleLineNumbers(): void {
     changeSettings({ lineNumbers: !settings().lineNumbers });
+  }
+
+  /** Show or hide the table of contents beside the cells. */
+  toggleContents(): void {
+    const page = this.scroll.parentElement;
+    if (this.contents) {
+      this.contents.destroy();
+      this.contents = null;
+    } else if (page) {
+      this.contents = new TableOfContents(this.doc, (id) => {
+        this.select(id, false);
+        this.views.get(id)?.el.scrollIntoView({ block: "start" });
+        this.commandMode();
+      });
+      page.append(this.contents.el);
+    }
+    page?.classList.toggle("with-contents", this.contents !== null);
   }
 
   /** Download the notebook as it is now, edits not yet saved included. */

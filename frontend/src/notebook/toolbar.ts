@@ -60,8 +60,8 @@ export class Toolbar {
     this.kernelName = command("kernel-name", "Python 3", "kernel:change");
     this.kernelName.classList.add("kernel-name");
     const palette = command("palette-open", "Commands", "notebook:palette");
-    palette.classList.add("palette-button");
-    this.status = h("div", { class: "notebook-status" }, palette, this.connectionStatus, this.kernelName, this.kernelStatus);
+    const contents = command("contents-open", "Contents", "view:contents");
+    this.status = h("div", { class: "notebook-status" }, contents, palette, this.connectionStatus, this.kernelName, this.kernelStatus);
     this.render();
   }
 
