@@ -306,3 +306,31 @@ def test_the_table_of_contents_follows_headings_runs_and_errors(
     screenshot(page, "table-of-contents")
     page.locator("[data-testid=contents-open]").click()  # and it goes
     expect(page.locator("[data-testid=toc]")).to_have_count(0)
+
+
+def test_cells_dragged_by_their_gutter_move_with_the_selection_and_undo(
+    open_page: Callable[[str], Page], web: RunningServer
+) -> None:
+    cells = [("code", f"n = {n}") for n in range(4)]
+    (web.root / "drag.ipynb").write_text(json.dumps(notebook(*cells)))
+    page, other = open_page("/notebooks/drag.ipynb"), open_page("/notebooks/drag.ipynb")
+
+    def drag(cell_id: str, onto: str, after: bool) -> None:
+        target = page.locator(f'.cell[data-cell-id="{onto}"]')
+        box = target.bounding_box()
+        assert box is not None
+        y = box["height"] - 4 if after else 4
+        gutter = page.locator(f'.cell[data-cell-id="{cell_id}"] .cell-gutter')
+        gutter.drag_to(target, target_position={"x": 40, "y": y})
+
+    drag("c0", "c2", after=True)
+    expect(other.locator(".cell").first).to_have_attribute("data-cell-id", "c1")
+    assert ids(other) == ["c1", "c2", "c0", "c3"]
+    command_mode_on(page, "c2")
+    page.keyboard.press("Shift+J")  # c2 and c0, dragged together
+    drag("c0", "c1", after=False)
+    expect(other.locator(".cell").first).to_have_attribute("data-cell-id", "c2")
+    assert ids(other) == ["c2", "c0", "c1", "c3"]
+    page.keyboard.press("z")
+    expect(other.locator(".cell").first).to_have_attribute("data-cell-id", "c1")
+    assert ids(other) == ["c1", "c2", "c0", "c3"]

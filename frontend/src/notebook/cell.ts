@@ -15,6 +15,8 @@ export interface CellHost {
   editorHooks(cell: CellView): EditorHooks;
   cellClicked(cell: CellView, ev: MouseEvent): void;
   cellDoubleClicked(cell: CellView, ev: MouseEvent): void;
+  /** Dragging started on the cell's gutter. */
+  cellDragged(cell: CellView, ev: DragEvent): void;
   positionChanged(): void;
   answerInput(cell: CellView, value: string): void;
   /** Call `upgrade` once the cell comes near the viewport (editors are created lazily). */
@@ -187,12 +189,15 @@ export class CellView {
     this.outputsEl = h("div", { class: "outputs" });
     this.inputEl = h("div", { class: "cell-input" }, this.collapser("source", "input-collapser", "Hide the input"), this.editorHost, this.rendered);
     this.outputsBox = h("div", { class: "cell-outputs" }, this.collapser("outputs", "outputs-collapser", "Hide the outputs"), this.outputsEl);
+    // The gutter is the handle for dragging the cell (and the cells selected with it).
+    const gutter = h("div", { class: "cell-gutter", draggable: "true", title: "Drag to move" }, this.prompt, this.peersEl);
     this.el = h(
       "div",
       { class: "cell", "data-cell-id": id },
-      h("div", { class: "cell-gutter" }, this.prompt, this.peersEl),
+      gutter,
       h("div", { class: "cell-main" }, this.inputEl, this.runInfo, this.outputsBox),
     );
+    gutter.addEventListener("dragstart", (ev) => host.cellDragged(this, ev));
     this.el.addEventListener("mousedown", (ev) => host.cellClicked(this, ev));
     this.el.addEventListener("dblclick", (ev) => host.cellDoubleClicked(this, ev));
     this.ymap.observe(this.onMapChange);

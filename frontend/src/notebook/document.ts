@@ -292,6 +292,21 @@ export class NotebookDocument {
     return true;
   }
 
+  /** Move cells, keeping their order, to `index` of the order the other cells make. */
+  moveCellsTo(ids: string[], index: number): void {
+    const moving = this.orderedIds().filter((id) => ids.includes(id));
+    this.structural(() => {
+      const rest = this.orderedIds().filter((id) => !moving.includes(id));
+      let at = Math.max(0, Math.min(index, rest.length));
+      for (const id of moving) {
+        this.ensureGap(rest, at);
+        this.get(id)?.set("position", this.positionAt(rest, at));
+        rest.splice(at, 0, id);
+        at += 1;
+      }
+    });
+  }
+
   /** Delete a cell and return a snapshot of it (for undo). */
   deleteCell(id: string): CellSnapshot | null {
     const snapshot = this.snapshot(id);

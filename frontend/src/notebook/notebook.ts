@@ -27,6 +27,9 @@ import { Toolbar } from "./toolbar";
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** The drag data of cells being moved: their ids, as JSON. */
+const DRAGGED = "application/x-interlace-cells";
+
 export class NotebookView implements CellHost, KeyTarget, NotebookActions {
   readonly doc: NotebookDocument;
   /** Every command of the page: keys, toolbar and palette run them from here. */
@@ -66,6 +69,11 @@ export class NotebookView implements CellHost, KeyTarget, NotebookActions {
     this.kernel = new KernelClient(path);
     this.undos = this.doc.undoManager();
     this.el = h("main", { class: "notebook", "data-testid": "notebook", tabindex: "-1" });
+    this.el.addEventListener("dragover", this.onDragOver);
+    this.el.addEventListener("drop", this.onDrop);
+    this.el.addEventListener("dragleave", (ev) => {
+      if (!(ev.relatedTarget instanceof Node && this.el.contains(ev.relatedTarget))) this.showDrop(null);
+    });
     this.registry.add(...notebookCommands(this));
     this.toolbar = new Toolbar(this.registry);
     this.scroll = h("div", { class: "notebook-scroll" }, this.el);
@@ -325,8 +333,12 @@ export class NotebookView implements CellHost, KeyTarget, NotebookActions {
       if (this.selectedId !== cell.id) this.select(cell.id, false);
       return;
     }
+    const selected = this.selectedIds();
     if (ev.shiftKey) this.select(cell.id, false, true);
-    else if (this.selectedId !== cell.id || this.selectedIds().length > 1) this.select(cell.id, false);
+    else if (selected.length > 1 && selected.includes(cell.id) && target?.closest(".cell-gutter")) {
+      // Maybe the start of dragging the whole selection: a click (no drag) selects the cell alone.
+      cell.el.addEventListener("click", () => this.select(cell.id, false), { once: true });
+    } else if (this.selectedId !== cell.id || selected.length > 1) this.select(cell.id, false);
     if (target?.closest("input, textarea, select, button, a")) {
       this.currentMode = "command";
       this.el.classList.remove("edit-mode");
@@ -334,6 +346,54 @@ export class NotebookView implements CellHost, KeyTarget, NotebookActions {
     }
     this.commandMode();
   }
+
+  /** Drag and drop to reorder: the dragged cell, with the rest of the selection if it is in it. */
+  cellDragged(cell: CellView, ev: DragEvent): void {
+    const selected = this.selectedIds();
+    const ids = selected.includes(cell.id) ? selected : [cell.id];
+    ev.dataTransfer?.setData(DRAGGED, JSON.stringify(ids));
+    if (ev.dataTransfer) ev.dataTransfer.effectAllowed = "move";
+  }
+
+  /** Where dropped cells would go: before or after the cell under the pointer. */
+  private dropPlace(ev: DragEvent): { id: string; after: boolean } | null {
+    const target = ev.target instanceof Element ? ev.target.closest<HTMLElement>(".cell") : null;
+    const id = target?.dataset.cellId;
+    if (!target || id === undefined || !this.views.has(id)) return null;
+    const box = target.getBoundingClientRect();
+    return { id, after: ev.clientY > box.top + box.height / 2 };
+  }
+
+  private showDrop(place: { id: string; after: boolean } | null): void {
+    this.el.querySelectorAll(".drop-before, .drop-after").forEach((el) => el.classList.remove("drop-before", "drop-after"));
+    if (place) this.views.get(place.id)?.el.classList.add(place.after ? "drop-after" : "drop-before");
+  }
+
+  private readonly onDragOver = (ev: DragEvent): void => {
+    if (!ev.dataTransfer?.types.includes(DRAGGED)) return;
+    ev.preventDefault();
+    ev.dataTransfer.dropEffect = "move";
+    this.showDrop(this.dropPlace(ev));
+  };
+
+  private readonly onDrop = (ev: DragEvent): void => {
+    const text = ev.dataTransfer?.getData(DRAGGED);
+    const place = this.dropPlace(ev);
+    this.showDrop(null);
+    if (!text || !place) return;
+    ev.preventDefault();
+    let ids: unknown;
+    try {
+      ids = JSON.parse(text);
+    } catch {
+      return;
+    }
+    if (!Array.isArray(ids)) return;
+    const moving = ids.filter((id): id is string => typeof id === "string" && this.views.has(id));
+    if (!moving.length || moving.includes(place.id)) return;
+    const rest = this.order.filter((id) => !moving.includes(id));
+    this.doc.moveCellsTo(moving, rest.indexOf(place.id) + (place.after ? 1 : 0));
+  };
 
   cellDoubleClicked(cell: CellView, ev: MouseEvent): void {
     if (cell.type === "markdown" && !cell.editing) {
