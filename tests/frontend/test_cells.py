@@ -334,3 +334,52 @@ def test_cells_dragged_by_their_gutter_move_with_the_selection_and_undo(
     page.keyboard.press("z")
     expect(other.locator(".cell").first).to_have_attribute("data-cell-id", "c1")
     assert ids(other) == ["c1", "c2", "c0", "c3"]
+
+
+def test_find_and_replace_across_every_cell_is_seen_by_everyone(
+    open_page: Callable[[str], Page], web: RunningServer
+) -> None:
+    cells = [("code", "foo = 1\nFoo = 2"), ("markdown", "About foo"), ("code", "print('bar')")]
+    (web.root / "find.ipynb").write_text(json.dumps(notebook(*cells)))
+    page, other = open_page("/notebooks/find.ipynb"), open_page("/notebooks/find.ipynb")
+    command_mode_on(page, "c2")
+    page.keyboard.press("Control+f")
+    bar = page.locator("[data-testid=find-bar]")
+    page.keyboard.type("foo")
+    count = bar.locator("[data-testid=find-count]")
+    expect(count).to_have_text("1 of 3")  # not case-sensitive
+    expect(page.locator('.cell[data-cell-id="c0"]')).to_have_class(re.compile(r"\bselected\b"))
+    page.keyboard.press("Enter")
+    expect(count).to_have_text("2 of 3")
+    page.keyboard.press("Shift+Enter")
+    expect(count).to_have_text("1 of 3")
+    bar.locator("[data-testid=find-case]").check()
+    expect(count).to_have_text("1 of 2")
+    bar.locator("[data-testid=find-case]").uncheck()
+    bar.locator("[data-testid=find-input]").fill("bar")
+    expect(count).to_have_text("1 of 1")
+    bar.locator("[data-testid=find-input]").fill("foo")
+    bar.locator("[data-testid=replace-input]").fill("baz")
+    screenshot(page, "find-replace")
+    bar.locator("[data-testid=replace-all]").click()
+    expect(count).to_have_text("no matches")
+    expect(other.locator('.cell[data-cell-id="c0"] .cm-content')).to_have_text("baz = 1baz = 2")
+    expect(other.locator('.cell[data-cell-id="c1"] .markdown-view')).to_have_text("About baz")
+    page.keyboard.press("Escape")
+    expect(bar).to_have_count(0)
+
+
+def test_find_searches_outputs_when_asked(
+    open_page: Callable[[str], Page], web: RunningServer
+) -> None:
+    (web.root / "out.ipynb").write_text(json.dumps(notebook(("code", "print('needle' * 2)"))))
+    page = open_page("/notebooks/out.ipynb")
+    command_mode_on(page, "c0")
+    page.keyboard.press("Control+Enter")
+    expect(page.locator('.cell[data-cell-id="c0"] .output')).to_have_text("needleneedle")
+    page.keyboard.press("Control+f")
+    page.keyboard.type("needle")
+    count = page.locator("[data-testid=find-count]")
+    expect(count).to_have_text("1 of 1")
+    page.locator("[data-testid=find-outputs]").check()
+    expect(count).to_have_text("1 of 3")

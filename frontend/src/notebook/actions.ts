@@ -44,6 +44,7 @@ export interface NotebookActions {
   history(): void;
   download(format: "ipynb" | "py"): void;
   toggleContents(): void;
+  find(): void;
 }
 
 const BOTH = ["command", "edit"] as const;
@@ -93,6 +94,7 @@ export function notebookCommands(nb: NotebookActions): Command[] {
     { id: "view:line-numbers", label: "Line numbers in every editor (on or off, for you)", keys: ["Shift-L"], run: () => nb.toggleLineNumbers() },
     { id: "notebook:download", label: "Download the notebook (.ipynb, as it is now)", run: () => nb.download("ipynb") },
     { id: "notebook:export-py", label: "Export as a Python script (.py, percent format)", run: () => nb.download("py") },
+    { id: "notebook:find", label: "Find and replace in every cell", keys: ["Ctrl-F"], modes: BOTH, run: () => nb.find() },
     { id: "view:contents", label: "Table of contents (show or hide)", run: () => nb.toggleContents() },
     { id: "notebook:trust", label: "Trust this notebook (render its HTML and JavaScript)", run: () => nb.trust() },
     { id: "notebook:history", label: "Play back what happened to this notebook", run: () => nb.history() },

@@ -88,7 +88,8 @@ export class CellEditor {
       doc: ytext.toString(),
       extensions: [
         notebookKeys,
-        keymap.of([...closeBracketsKeymap, ...yUndoManagerKeymap, ...defaultKeymap, ...searchKeymap, ...completionKeymap]),
+        // Ctrl-F is the notebook's find and replace, across every cell.
+        keymap.of([...closeBracketsKeymap, ...yUndoManagerKeymap, ...defaultKeymap, ...searchKeymap.filter((b) => b.key !== "Mod-f"), ...completionKeymap]),
         drawSelection(),
         dropCursor(),
         indentOnInput(),

@@ -22,6 +22,7 @@ import { openPalette } from "./palette";
 import { PlaybackView } from "./playback";
 import { Presence, type Peer } from "./presence";
 import { CommandRegistry } from "./registry";
+import { FindBar, type Match } from "./find";
 import { TableOfContents } from "./toc";
 import { Toolbar } from "./toolbar";
 
@@ -63,6 +64,7 @@ export class NotebookView implements CellHost, KeyTarget, NotebookActions {
   private initialized = false;
   private playback: PlaybackView | null = null;
   private contents: TableOfContents | null = null;
+  private finding: FindBar | null = null;
 
   constructor(readonly path: string) {
     this.doc = new NotebookDocument(this.ydoc);
@@ -783,6 +785,34 @@ export class NotebookView implements CellHost, KeyTarget, NotebookActions {
 
   toggleLineNumbers(): void {
     changeSettings({ lineNumbers: !settings().lineNumbers });
+  }
+
+  /** Open the find bar (with the text selected in the editor, if any). */
+  find(): void {
+    const editor = this.selectedId ? this.views.get(this.selectedId)?.editor : null;
+    const range = editor?.view.state.selection.main;
+    const selected = editor && range && !range.empty ? editor.view.state.sliceDoc(range.from, range.to) : "";
+    if (!this.finding) {
+      this.finding = new FindBar({
+        doc: this.doc,
+        show: (match) => this.showMatch(match),
+        closed: () => {
+          this.finding = null;
+          this.commandMode();
+        },
+      });
+      this.toolbar.el.after(this.finding.el);
+    }
+    this.finding.focus(selected.includes("\n") ? "" : selected);
+  }
+
+  /** A match found: its cell selected and in view, the text selected in its editor. */
+  private showMatch(match: Match): void {
+    this.select(match.cellId);
+    const view = this.views.get(match.cellId);
+    if (match.in !== "source" || !view || view.type === "markdown") return;
+    const editor = view.ensureEditor();
+    editor?.view.dispatch({ selection: { anchor: match.from, head: match.to }, scrollIntoView: true });
   }
 
   /** Show or hide the table of contents beside the cells. */
