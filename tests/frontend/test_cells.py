@@ -383,3 +383,31 @@ def test_find_searches_outputs_when_asked(
     expect(count).to_have_text("1 of 1")
     page.locator("[data-testid=find-outputs]").check()
     expect(count).to_have_text("1 of 3")
+
+
+def test_a_checkpoint_made_in_the_page_is_reverted_to_for_everyone(
+    open_page: Callable[[str], Page], web: RunningServer
+) -> None:
+    (web.root / "check.ipynb").write_text(json.dumps(notebook(("code", "kept = 1"))))
+    page, other = open_page("/notebooks/check.ipynb"), open_page("/notebooks/check.ipynb")
+    command_mode_on(page, "c0")
+
+    def palette(label: str) -> None:
+        page.keyboard.press("Control+Shift+C")
+        page.keyboard.type(label)
+        page.keyboard.press("Enter")
+
+    palette("make a checkpoint")
+    expect(page.get_by_text("Checkpoint made")).to_be_visible()
+    assert (web.root / ".ipynb_checkpoints" / "check-checkpoint.ipynb").exists()
+    page.locator('.cell[data-cell-id="c0"] .cm-content').click()
+    page.keyboard.press("End")
+    page.keyboard.type(" + 41")
+    page.keyboard.press("Escape")
+    expect(other.locator('.cell[data-cell-id="c0"] .cm-content')).to_have_text("kept = 1 + 41")
+    page.once("dialog", lambda dialog: dialog.accept())
+    palette("revert to the checkpoint")
+    expect(other.locator('.cell[data-cell-id="c0"] .cm-content')).to_have_text("kept = 1")
+    expect(page.locator('.cell[data-cell-id="c0"] .cm-content')).to_have_text("kept = 1")
+    saved = saved_sources(web.root / "check.ipynb", lambda sources: sources == ["kept = 1"])
+    assert saved == ["kept = 1"]

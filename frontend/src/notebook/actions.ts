@@ -45,6 +45,8 @@ export interface NotebookActions {
   download(format: "ipynb" | "py"): void;
   toggleContents(): void;
   find(): void;
+  checkpoint(): void;
+  revertToCheckpoint(): void;
 }
 
 const BOTH = ["command", "edit"] as const;
@@ -92,6 +94,8 @@ export function notebookCommands(nb: NotebookActions): Command[] {
     { id: "cell:toggle-outputs", label: "Hide or show the selected cells' outputs", keys: ["O"], run: () => nb.toggleHidden("outputs") },
     { id: "cell:toggle-input", label: "Hide or show the selected cells' input", run: () => nb.toggleHidden("source") },
     { id: "view:line-numbers", label: "Line numbers in every editor (on or off, for you)", keys: ["Shift-L"], run: () => nb.toggleLineNumbers() },
+    { id: "notebook:checkpoint", label: "Save and make a checkpoint", run: () => nb.checkpoint() },
+    { id: "notebook:revert", label: "Revert to the checkpoint (for everyone)", run: () => nb.revertToCheckpoint() },
     { id: "notebook:download", label: "Download the notebook (.ipynb, as it is now)", run: () => nb.download("ipynb") },
     { id: "notebook:export-py", label: "Export as a Python script (.py, percent format)", run: () => nb.download("py") },
     { id: "notebook:find", label: "Find and replace in every cell", keys: ["Ctrl-F"], modes: BOTH, run: () => nb.find() },

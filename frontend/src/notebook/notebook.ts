@@ -2,7 +2,7 @@
 import { WebsocketProvider } from "y-websocket";
 import type { Awareness } from "y-protocols/awareness";
 import * as Y from "yjs";
-import { ApiError, contentsUrl, cookie, encodePath, getJSON, reportError, showMessage, treePageUrl } from "../api";
+import { ApiError, contentsUrl, cookie, encodePath, getJSON, postJSON, reportError, showMessage, treePageUrl } from "../api";
 import { basename, dirname, h } from "../dom";
 import { changeSettings, settings } from "../settings";
 import { notebookCommands, type NotebookActions } from "./actions";
@@ -830,6 +830,38 @@ export class NotebookView implements CellHost, KeyTarget, NotebookActions {
       page.append(this.contents.el);
     }
     page?.classList.toggle("with-contents", this.contents !== null);
+  }
+
+  /** Save, then keep the saved file as the notebook's checkpoint (one per notebook, as Jupyter's). */
+  checkpoint(): void {
+    this.commands
+      .send({ action: "save" })
+      .then(() => postJSON(`${contentsUrl(this.path)}/checkpoints`))
+      .then(() => showMessage("Checkpoint made", "info"))
+      .catch(reportError);
+  }
+
+  /**
+   * Put the checkpoint back, for everyone (asked first). The notebook is saved first, so the
+   * file the checkpoint replaces holds nothing unsaved: the server then loads it for everyone
+   * (what changed since stays in History).
+   */
+  revertToCheckpoint(): void {
+    const url = `${contentsUrl(this.path)}/checkpoints`;
+    getJSON<Array<{ id: string; last_modified: string }>>(url)
+      .then(async (checkpoints) => {
+        const [latest] = checkpoints;
+        if (!latest) {
+          showMessage("This notebook has no checkpoint yet", "info");
+          return;
+        }
+        const when = new Date(latest.last_modified).toLocaleString();
+        if (!window.confirm(`Revert the notebook to its checkpoint of ${when}, for everyone on it? What changed since stays in History.`)) return;
+        await this.commands.send({ action: "save" });
+        await postJSON(`${url}/${encodeURIComponent(latest.id)}`);
+        showMessage("Reverted to the checkpoint", "info");
+      })
+      .catch(reportError);
   }
 
   /** Download the notebook as it is now, edits not yet saved included. */
