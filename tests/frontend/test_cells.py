@@ -411,3 +411,39 @@ def test_a_checkpoint_made_in_the_page_is_reverted_to_for_everyone(
     expect(page.locator('.cell[data-cell-id="c0"] .cm-content')).to_have_text("kept = 1")
     saved = saved_sources(web.root / "check.ipynb", lambda sources: sources == ["kept = 1"])
     assert saved == ["kept = 1"]
+
+
+PIXEL = (
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQ"
+    "AAAABJRU5ErkJggg=="
+)
+"""A PNG of one pixel."""
+
+
+def test_an_image_pasted_into_markdown_becomes_an_attachment_everyone_sees(
+    open_page: Callable[[str], Page], web: RunningServer
+) -> None:
+    (web.root / "pics.ipynb").write_text(json.dumps(notebook(("markdown", "A picture: "))))
+    page, other = open_page("/notebooks/pics.ipynb"), open_page("/notebooks/pics.ipynb")
+    page.locator('.cell[data-cell-id="c0"]').dblclick()
+    editor = page.locator('.cell[data-cell-id="c0"] .cm-content')
+    expect(editor).to_be_focused()
+    page.keyboard.press("Control+End")
+    editor.evaluate(
+        """(el, pixel) => {
+            const bytes = Uint8Array.from(atob(pixel), (c) => c.charCodeAt(0));
+            const data = new DataTransfer();
+            data.items.add(new File([bytes], "plot.png", { type: "image/png" }));
+            el.dispatchEvent(new ClipboardEvent("paste", { clipboardData: data, bubbles: true }));
+        }""",
+        PIXEL,
+    )
+    expect(editor).to_have_text("A picture: ![plot.png](attachment:plot.png)")
+    page.keyboard.press("Shift+Enter")
+    for seen in (page, other):
+        image = seen.locator('.cell[data-cell-id="c0"] .markdown-view img')
+        expect(image).to_have_attribute("src", f"data:image/png;base64,{PIXEL}")
+    page.keyboard.press("Control+s")
+    cell = saved_cells(web.root / "pics.ipynb", lambda cells: "attachments" in cells[0])[0]
+    assert cell["attachments"] == {"plot.png": {"image/png": PIXEL}}
+    assert cell["source"] == "A picture: ![plot.png](attachment:plot.png)"

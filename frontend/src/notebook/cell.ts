@@ -225,6 +225,7 @@ export class CellView {
     if (keys.has("outputs")) this.bindOutputs();
     if (keys.has("metadata") || keys.has("execution_count") || keys.has("cell_type")) this.updateMeta();
     if (keys.has("metadata") || keys.has("outputs") || keys.has("cell_type")) this.scheduleOutputs();
+    if (keys.has("attachments") && this.type === "markdown") this.scheduleMarkdown();
     if (keys.has("position")) this.host.positionChanged();
   };
 
@@ -316,7 +317,8 @@ export class CellView {
       return;
     }
     try {
-      this.rendered.replaceChildren(renderMarkdown(text, { trusted: this.host.trusted() }));
+      const attachments = this.host.doc.attachments(this.id);
+      this.rendered.replaceChildren(renderMarkdown(text, { trusted: this.host.trusted(), attachments }));
     } catch (err) {
       this.rendered.replaceChildren(h("pre", { class: "markdown-rendered render-error" }, String(err)));
     }

@@ -243,6 +243,25 @@ export class NotebookDocument {
     order.forEach((id, i) => this.get(id)?.set("position", (i + 1) * STEP));
   }
 
+  /** A markdown or raw cell's attachments (name → mime type → base64), or undefined. */
+  attachments(id: string): Record<string, unknown> | undefined {
+    const found = plain(this.get(id)?.get("attachments"));
+    return found && typeof found === "object" ? (found as Record<string, unknown>) : undefined;
+  }
+
+  /** Attach a file to a cell under a name not taken yet; returns the name given. */
+  attach(id: string, name: string, mime: string, base64: string): string {
+    const cell = this.get(id);
+    const current = { ...(this.attachments(id) ?? {}) };
+    const dot = name.lastIndexOf(".");
+    const [stem, suffix] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ""];
+    let given = name;
+    for (let n = 1; given in current; n++) given = `${stem}-${n}${suffix}`;
+    current[given] = { [mime]: base64 };
+    cell?.set("attachments", current);
+    return given;
+  }
+
   /** Undo and redo of this page's structural changes (see {@link STRUCTURE}). */
   undoManager(): Y.UndoManager {
     return new Y.UndoManager(this.cells, { trackedOrigins: new Set([STRUCTURE]), captureTimeout: 0 });

@@ -10,6 +10,7 @@ import { drawSelection, dropCursor, EditorView, keymap, lineNumbers, placeholder
 import { yCollab, yUndoManagerKeymap } from "y-codemirror.next";
 import type { Awareness } from "y-protocols/awareness";
 import type * as Y from "yjs";
+import { showMessage } from "../api";
 import { onSettings, settings } from "../settings";
 import type { CellType } from "./document";
 import { remoteCursors } from "./remote-cursors";
@@ -26,6 +27,20 @@ export interface EditorHooks {
   inspect(view: EditorView): void;
   closePopups(): boolean;
   completionSource: CompletionSource;
+  /** Attach an image to the cell (a markdown cell's pasted or dropped image); the name given. */
+  attach(name: string, mime: string, base64: string): string;
+}
+
+/** Past this, a pasted or dropped image is refused rather than swelling the notebook. */
+const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
+
+function base64Of(file: File): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result).replace(/^data:[^,]*,/, ""));
+    reader.onerror = () => reject(reader.error ?? new Error("the image could not be read"));
+    reader.readAsDataURL(file);
+  });
 }
 
 function languageFor(type: CellType): Extension {
@@ -50,11 +65,32 @@ function tabCommand(view: EditorView): boolean {
 
 export class CellEditor {
   readonly view: EditorView;
+  private type: CellType;
   private readonly language = new Compartment();
   private readonly gutter = new Compartment();
   private readonly stopSettings: () => void;
 
   constructor(parent: HTMLElement, ytext: Y.Text, awareness: Awareness, type: CellType, hooks: EditorHooks) {
+    this.type = type;
+    /** Images pasted or dropped into a markdown cell become its attachments, linked at `at`. */
+    const images = (data: DataTransfer | null, view: EditorView, at: number): boolean => {
+      const files = [...(data?.files ?? [])].filter((file) => file.type.startsWith("image/"));
+      if (this.type !== "markdown" || !files.length) return false;
+      void (async () => {
+        for (const file of files) {
+          if (file.size > MAX_IMAGE_BYTES) {
+            showMessage(`${file.name || "The image"} is over 10 MiB: not attached`);
+            continue;
+          }
+          const name = hooks.attach(file.name || "image.png", file.type, await base64Of(file));
+          const link = `![${name}](attachment:${encodeURIComponent(name)})`;
+          const pos = Math.min(at, view.state.doc.length);
+          view.dispatch({ changes: { from: pos, insert: link }, selection: { anchor: pos + link.length }, userEvent: "input.paste" });
+          at = pos + link.length;
+        }
+      })().catch((err: unknown) => showMessage(err instanceof Error ? err.message : String(err)));
+      return true;
+    };
     const onLine = (view: EditorView, dir: -1 | 1): boolean => {
       const sel = view.state.selection.main;
       if (!sel.empty || completionStatus(view.state) === "active") return false;
@@ -108,6 +144,10 @@ export class CellEditor {
         // text sync and undo from y-codemirror.next; cursors drawn by remote-cursors.ts
         yCollab(ytext, null),
         remoteCursors(ytext, awareness),
+        EditorView.domEventHandlers({
+          paste: (ev, view) => images(ev.clipboardData, view, view.state.selection.main.head) && (ev.preventDefault(), true),
+          drop: (ev, view) => images(ev.dataTransfer, view, view.posAtCoords({ x: ev.clientX, y: ev.clientY }) ?? view.state.selection.main.head) && (ev.preventDefault(), true),
+        }),
         EditorView.updateListener.of((u) => {
           if (u.focusChanged && u.view.hasFocus) hooks.focused();
         }),
@@ -123,6 +163,7 @@ export class CellEditor {
   }
 
   setType(type: CellType): void {
+    this.type = type;
     this.view.dispatch({ effects: this.language.reconfigure(languageFor(type)) });
   }
 

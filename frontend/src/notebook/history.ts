@@ -22,6 +22,7 @@ export interface NbCell {
   metadata?: Record<string, unknown>;
   outputs?: Array<Record<string, unknown>>;
   execution_count?: number | null;
+  attachments?: Record<string, unknown>;
 }
 
 export interface HistoryState {

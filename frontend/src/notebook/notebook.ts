@@ -326,6 +326,7 @@ export class NotebookView implements CellHost, KeyTarget, NotebookActions {
         return true;
       },
       completionSource: kernelCompletionSource(this.kernel, () => cell.type === "code"),
+      attach: (name, mime, base64) => this.doc.attach(cell.id, name, mime, base64),
     };
   }
 

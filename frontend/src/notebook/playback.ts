@@ -42,7 +42,7 @@ export function renderPlaybackCell(cell: NbCell): HTMLElement {
   if (type === "markdown") {
     input = h("div", { class: "source markdown-view" });
     try {
-      input.append(source.trim() ? renderMarkdown(source, { trusted }) : h("div", { class: "markdown-rendered md-empty" }, "Empty markdown cell"));
+      input.append(source.trim() ? renderMarkdown(source, { trusted, attachments: cell.attachments }) : h("div", { class: "markdown-rendered md-empty" }, "Empty markdown cell"));
     } catch (err) {
       input.append(h("pre", { class: "markdown-rendered render-error" }, String(err)));
     }

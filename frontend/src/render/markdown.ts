@@ -15,6 +15,34 @@ const markdownParser = new Marked({
 
 export interface MarkdownOptions {
   trusted: boolean;
+  /** The cell's attachments (nbformat: name → mime type → base64), for `attachment:` links. */
+  attachments?: Record<string, unknown>;
+}
+
+const ATTACHMENT_RE = /attachment:([^\s)"'<>]+)/g;
+
+/** The image types an attachment may show as: an `<img>` never runs what it shows. */
+const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'image/svg+xml'];
+
+/** `attachment:NAME` (as JupyterLab writes pasted images) made a data URL of the image. */
+function withAttachments(text: string, attachments: Record<string, unknown> | undefined): string {
+  if (!attachments) return text;
+  return text.replace(ATTACHMENT_RE, (link: string, encoded: string) => {
+    let name = encoded;
+    try {
+      name = decodeURIComponent(encoded);
+    } catch {
+      /* not encoded */
+    }
+    const bundle = attachments[name];
+    if (!bundle || typeof bundle !== 'object') return link;
+    const data = bundle as Record<string, unknown>;
+    const type = IMAGE_TYPES.find((t) => typeof data[t] === 'string');
+    if (!type) return link;
+    const raw = data[type] as string;
+    const base64 = type === 'image/svg+xml' && raw.trimStart().startsWith('<') ? btoa(unescape(encodeURIComponent(raw))) : raw;
+    return `data:${type};base64,${base64.replace(/\s/g, '')}`;
+  });
 }
 
 type Macros = Record<string, string>;
@@ -133,7 +161,7 @@ function addHeadingIds(root: HTMLElement): void {
 export function renderMarkdown(text: string, options: MarkdownOptions = { trusted: false }): HTMLElement {
   const div = document.createElement('div');
   div.className = 'markdown-rendered';
-  const { text: md, math } = extractMath(text);
+  const { text: md, math } = extractMath(withAttachments(text, options.attachments));
   let html: string;
   try {
     html = markdownParser.parse(md, { async: false });
