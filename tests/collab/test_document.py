@@ -132,3 +132,20 @@ def test_a_huge_stream_keeps_a_bounded_tail_and_says_so() -> None:
     assert output["metadata"]["interlace_dropped"] > 0
     (saved,) = document.to_notebook()["cells"][1]["outputs"]  # nbformat: streams have no
     assert saved == {"output_type": "stream", "name": "stdout", "text": output["text"]}
+
+
+def test_a_cells_mark_is_exported_into_its_run_record_and_only_there() -> None:
+    document = NotebookDocument.from_notebook(copy.deepcopy(NOTEBOOK))
+    record = {"source_hash": "abc", "run": 1, "state": "fresh"}
+    document.cell("calc")["metadata"] = {"tags": ["x"], "interlace": record}
+    why = [{"name": "a", "cell_id": "intro", "why": "assigned again"}]
+    document.marks["calc"] = {"state": "stale", "stale_because": why}
+    document.marks["intro"] = {"state": "never_ran", "stale_because": []}  # no run record
+    cells = {cell["id"]: cell for cell in document.to_notebook()["cells"]}
+    assert cells["calc"]["metadata"] == {
+        "tags": ["x"],
+        "interlace": {"source_hash": "abc", "run": 1, "state": "stale", "stale_because": why},
+    }
+    assert cells["intro"]["metadata"] == {}
+    document.marks["calc"] = {"state": "nonsense"}  # a peer's junk changes nothing
+    assert document.to_notebook()["cells"][1]["metadata"]["interlace"] == record

@@ -142,12 +142,13 @@ _MARKS = ("fresh", "edited", "stale", "never_ran")
 
 
 def _with_mark(metadata: JSONDict, mark: Any) -> JSONDict:
-    """The cell's metadata with its mark (from the marks map) in its run record."""
-    if not isinstance(mark, dict) or mark.get("state") not in _MARKS:
-        return metadata
+    """The cell's metadata with its mark (from the marks map) in its run record; a cell
+    with no run record (never run, or its outputs cleared with it) has no mark to keep."""
     earlier = metadata.get("interlace")
-    record: JSONDict = {**earlier} if isinstance(earlier, dict) else {}
-    record["state"] = mark["state"]
+    state = mark.get("state") if isinstance(mark, dict) else None
+    if not isinstance(earlier, dict) or state not in _MARKS:
+        return metadata
+    record: JSONDict = {**earlier, "state": state}
     because = mark.get("stale_because")
     if isinstance(because, list) and because:
         record["stale_because"] = because
