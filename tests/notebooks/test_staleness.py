@@ -148,6 +148,17 @@ def test_an_edit_marks_the_cell_edited_and_undoing_it_restores_the_mark(chain: N
     chain.peer.until(lambda: chain.record("c2").get("state") == "fresh")
 
 
+def test_an_agents_edit_marks_only_the_cell_it_changed_edited(chain: Notebook) -> None:
+    chain.run(all=True)
+    api, agent = f"/api/agents/notebooks/{chain.path}", {"X-Interlace-Agent": "script"}
+    cell = chain.server.http.get(f"{api}/cells/c2", headers=agent).json()
+    edit = {"edit": {"old": "print(b)", "new": "print(b * 2)"}, "hash": cell["hash"]}
+    edited = chain.server.http.patch(f"{api}/cells/c2", json=edit, headers=agent)
+    assert edited.status_code == 200, edited.text
+    chain.peer.until(lambda: chain.record("c2").get("state") == "edited")
+    assert chain.states() == {"c0": "fresh", "c1": "fresh", "c2": "edited"}
+
+
 def test_a_restart_leaves_every_cell_never_run(chain: Notebook) -> None:
     chain.run(all=True)
     response = chain.server.http.post("/api/notebooks/chain.ipynb/restart", json={})

@@ -297,20 +297,6 @@ export class NotebookDocument {
     return id;
   }
 
-  /** Move a cell by `delta` places (−1 up, +1 down). Returns false at the ends. */
-  moveCell(id: string, delta: number): boolean {
-    const order = this.orderedIds();
-    const from = order.indexOf(id);
-    const to = from + delta;
-    if (from < 0 || to < 0 || to >= order.length) return false;
-    this.structural(() => {
-      const rest = order.filter((x) => x !== id);
-      this.ensureGap(rest, to);
-      this.get(id)?.set("position", this.positionAt(rest, to));
-    });
-    return true;
-  }
-
   /** Move cells, keeping their order, to `index` of the order the other cells make. */
   moveCellsTo(ids: string[], index: number): void {
     const moving = this.orderedIds().filter((id) => ids.includes(id));
@@ -360,13 +346,11 @@ export class NotebookDocument {
     const order = this.orderedIds().filter((id) => ids.includes(id));
     const [first, ...rest] = order;
     if (first === undefined || rest.length === 0) return first ?? null;
-    const joined = order.map((id) => this.source(id)?.toString() ?? "").join("\n\n");
+    const appended = rest.map((id) => `\n\n${this.source(id)?.toString() ?? ""}`).join("");
     this.structural(() => {
+      // Appended, not rewritten: the first cell's text and cursors in it stay as they are.
       const text = this.source(first);
-      if (text) {
-        text.delete(0, text.length);
-        text.insert(0, joined);
-      }
+      text?.insert(text.length, appended);
       for (const id of rest) this.cells.delete(id);
       this.clearOutputs([first]);
     });
@@ -379,12 +363,11 @@ export class NotebookDocument {
     const text = this.source(id);
     if (!text) return null;
     const source = text.toString();
-    const head = source.slice(0, offset).replace(/\n+$/, "");
+    const cut = source.slice(0, offset).replace(/\n+$/, "").length;
     const tail = source.slice(offset).replace(/^\n+/, "");
     let created: string | null = null;
     this.structural(() => {
-      text.delete(0, text.length);
-      text.insert(0, head);
+      text.delete(cut, text.length - cut); // only what goes below: the head keeps its cursors
       created = this.insertCell(this.orderedIds().indexOf(id) + 1, this.cellType(id), tail);
     });
     return created;

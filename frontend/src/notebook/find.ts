@@ -5,7 +5,7 @@
  * everyone sees it; outputs are only searched.
  */
 import { h } from "../dom";
-import { outputJson, type NotebookDocument } from "./document";
+import type { NotebookDocument } from "./document";
 
 export interface Match {
   cellId: string;
@@ -36,8 +36,7 @@ function occurrences(text: string, query: string, caseSensitive: boolean): Array
 function outputText(doc: NotebookDocument, id: string): string {
   return doc
     .outputList(id)
-    .map((output) => {
-      const o = outputJson(output);
+    .map((o) => {
       const data = o["data"] && typeof o["data"] === "object" ? (o["data"] as Record<string, unknown>) : {};
       const text = o["text"] ?? data["text/plain"] ?? (Array.isArray(o["traceback"]) ? o["traceback"].join("\n") : "");
       return Array.isArray(text) ? text.join("") : String(text);
@@ -159,6 +158,7 @@ export class FindBar {
   }
 
   private replaceCurrent(): void {
+    this.search(this.current); // offsets as the sources are now: someone may have typed since
     const match = this.matches[this.current];
     if (!match || match.in !== "source") return;
     replaceMatches(this.host.doc, [match], this.replacement.value);
@@ -166,6 +166,7 @@ export class FindBar {
   }
 
   private replaceAll(): void {
+    this.search(0);
     replaceMatches(this.host.doc, this.matches, this.replacement.value);
     this.search(0);
   }

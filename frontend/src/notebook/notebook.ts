@@ -746,8 +746,7 @@ export class NotebookView implements CellHost, KeyTarget, NotebookActions {
     const last = this.order.indexOf(ids[ids.length - 1]!);
     if (first + delta < 0 || last + delta >= this.order.length) return;
     const editing = this.currentMode === "edit";
-    const moving = delta < 0 ? ids : [...ids].reverse();
-    this.doc.structural(() => moving.forEach((id) => this.doc.moveCell(id, delta)));
+    this.doc.moveCellsTo(ids, first + delta);
     this.views.get(this.selectedId ?? "")?.el.scrollIntoView({ block: "nearest" });
     if (editing && this.selectedId) this.views.get(this.selectedId)?.editor?.focus();
   }

@@ -149,6 +149,8 @@ class Room:
         self._writing: tuple[str, str] | None = None
         """(kind, actor) of a change the room itself makes now (a repair, a file's change)."""
         self._editor: str | None = None
+        self._edited_by_editor: set[str] = set()
+        """The cells the editor's changes touched (their marks may say "edited")."""
         """Who an edit the server makes now on someone's behalf is by (``edited_by``)."""
         self.from_log = False
         """Whether the document came from the log (else from the file)."""
@@ -202,6 +204,7 @@ class Room:
         elif self._editor is not None:
             kind, cells = _edit_kind(touched)
             self._store(kind, self._editor, update, {"cells": cells})
+            self._edited_by_editor.update(*touched.values())
         elif self._writing is not None:
             self._store(*self._writing, update)
         else:
@@ -503,7 +506,8 @@ class Room:
             yield
         finally:
             self._editor = None
-            self.runs.edited()
+            edited, self._edited_by_editor = self._edited_by_editor, set()
+            self.runs.edited(edited)
 
     def load_changed_file(self, notebook: JSONDict) -> None:
         """The file changed outside the server: the document becomes what it holds, as one
