@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import statistics
+import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 Setup = Callable[[int], Callable[[], None]]
@@ -30,6 +32,16 @@ class Result:
         if self.higher_is_better:
             return self.ours / self.theirs
         return self.theirs / self.ours
+
+
+@contextlib.contextmanager
+def step(name: str) -> Iterator[None]:
+    """Say on stderr when a long step starts and how long it took, so a slow or stuck
+    run shows where it is."""
+    start = time.monotonic()
+    print(f"  {name} ...", file=sys.stderr, flush=True)
+    yield
+    print(f"  {name}: {time.monotonic() - start:.1f} s", file=sys.stderr, flush=True)
 
 
 def percentile(samples: list[float], percent: float) -> float:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 from websockets.sync.client import ClientConnection, connect
 
-from _harness import Result
+from _harness import Result, step
 from interlace.protocol import Sender
 from server import TOKEN, ServerUrl, interlace_server, jupyter_server
 
@@ -128,23 +128,25 @@ def _replayed(url: str, kernel: str, session: str) -> int:
 def _closed_websocket(url: ServerUrl, kernel_name: str, size: int) -> tuple[int, int, int, int]:
     """(before, peak, after, replayed) bytes for a print to a websocket closed at once."""
     with httpx.Client(base_url=url, headers={"Authorization": f"token {TOKEN}"}, timeout=120) as h:
-        kernel = h.post("/api/kernels", json={"name": kernel_name}).json()["id"]
-        session = "closed-tab"
-        ws_url = url.replace("http://", "ws://")
-        channels = f"{ws_url}/api/kernels/{kernel}/channels?session_id={session}&token={TOKEN}"
-        with connect(channels, max_size=None, open_timeout=60) as ws:
-            ws.send(json.dumps(_execute("1", session)))
-            ws.recv(timeout=60)  # the kernel is up and answering
+        with step(f"memory: {kernel_name}: kernel start"):
+            kernel = h.post("/api/kernels", json={"name": kernel_name}).json()["id"]
+            session = "closed-tab"
+            ws_url = url.replace("http://", "ws://")
+            channels = f"{ws_url}/api/kernels/{kernel}/channels?session_id={session}&token={TOKEN}"
+            with connect(channels, max_size=None, open_timeout=60) as ws:
+                ws.send(json.dumps(_execute("1", session)))
+                ws.recv(timeout=60)  # the kernel is up and answering
         time.sleep(1)
         before, watch, (_, since) = _rss(url.pid), Peak(url.pid), _activity(h, kernel)
-        with watch.watching():
+        with step(f"memory: {kernel_name}: print, tab closed"), watch.watching():
             with connect(channels, max_size=None, open_timeout=60) as ws:
                 ws.send(json.dumps(_execute(_printing(size), session)))
                 _until_running(ws)  # then the tab closes, mid-run
             _wait_idle(h, kernel, since)
             time.sleep(1)
         after = _rss(url.pid)
-        return before, watch.peak, after, _replayed(url, kernel, session)
+        with step(f"memory: {kernel_name}: replay"):
+            return before, watch.peak, after, _replayed(url, kernel, session)
 
 
 def _notebook_print(size: int) -> tuple[int, int, int]:
@@ -160,12 +162,13 @@ def _notebook_print(size: int) -> tuple[int, int, int]:
         (Path(folder) / "big.ipynb").write_text(json.dumps(notebook))
         headers = {"Authorization": f"token {TOKEN}"}
         with httpx.Client(base_url=url, headers=headers, timeout=120) as http:
-            http.post("/api/notebooks/big.ipynb/execute", json={"cells": ["warm"]})
-            kernel = _notebook_kernel(http, "big.ipynb")
-            _wait_idle(http, kernel, since="")
+            with step("memory: notebook: kernel start"):
+                http.post("/api/notebooks/big.ipynb/execute", json={"cells": ["warm"]})
+                kernel = _notebook_kernel(http, "big.ipynb")
+                _wait_idle(http, kernel, since="")
             time.sleep(1)
             before, watch, (_, since) = _rss(url.pid), Peak(url.pid), _activity(http, kernel)
-            with watch.watching():
+            with step("memory: notebook: print"), watch.watching():
                 http.post("/api/notebooks/big.ipynb/execute", json={"cells": ["big"]})
                 _wait_idle(http, kernel, since)
                 _wait_run_ended(http, "big.ipynb", "big")
@@ -199,11 +202,12 @@ def run(quick: bool) -> list[Result]:
     size = 64 * MIB if quick else 1024 * MIB
     label = f"{size // MIB:,} MiB"
     with tempfile.TemporaryDirectory() as folder:
-        with interlace_server(Path(folder)) as url:
+        with step("memory: interlace, tab closed"), interlace_server(Path(folder)) as url:
             ours = _closed_websocket(url, "interlace", size)
-        with jupyter_server(Path(folder)) as url:
+        with step("memory: jupyter_server, tab closed"), jupyter_server(Path(folder)) as url:
             theirs = _closed_websocket(url, "python3", size)
-    notebook = _notebook_print(size)
+    with step("memory: interlace, into a notebook"):
+        notebook = _notebook_print(size)
     return [
         Result(f"memory: print {label}, tab closed: peak", ours[1] - ours[0],
                theirs[1] - theirs[0], unit="B"),

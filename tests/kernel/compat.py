@@ -32,6 +32,8 @@ _TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d
 _DURATION = re.compile(
     r"\d+(?:\.\d+)?\s?(?:it/s|s/it|ms|[µμu]s|ns|min|s\b)|\d\d:\d\d(?::\d\d)?|\?(?:it/s|s/it)"
 )
+# %timeit adds this line when one run happened to be slow: timing, not behaviour.
+_TIMEIT_WARNING = re.compile(r"The slowest run took [^\n]*cached\.\n")
 
 
 class Normalizer:
@@ -39,7 +41,8 @@ class Normalizer:
 
     Ids (comm and widget ids, message ids, uuids) become ``ID1``, ``ID2`` ... in
     the order they first appear; memory addresses, the pid in a cell's file name
-    timestamps and durations (``12.3ms``, ``4.56it/s``, ``00:01``) become placeholders.
+    timestamps and durations (``12.3ms``, ``4.56it/s``, ``00:01``) become placeholders,
+    and %timeit's slow-run warning is dropped.
     """
 
     def __init__(self, known: dict[str, str] | None = None, durations: bool = True) -> None:
@@ -52,6 +55,7 @@ class Normalizer:
         text = _CELL_FOLDER.sub("ipykernel_PID", text)
         if not self._durations:
             return text
+        text = _TIMEIT_WARNING.sub("", text)
         return _DURATION.sub("DURATION", _TIMESTAMP.sub("TIMESTAMP", text))
 
     def _id(self, match: re.Match[str]) -> str:

@@ -319,6 +319,14 @@ async def freeze_when_saving(pid: int, folder: Path, pattern: str, timeout: floa
     return await watcher.wait() == 0
 
 
+async def _until(condition: Callable[[], bool], timeout: float) -> None:
+    """Wait until ``condition`` holds (checked five times a second), at most ``timeout``:
+    what it reads is in another process, which has no event to wait on."""
+    deadline = time.monotonic() + timeout
+    while not condition() and time.monotonic() < deadline:  # noqa: ASYNC110
+        await asyncio.sleep(0.2)
+
+
 def _tokens(cells: list[tuple[str, str]]) -> list[str]:
     return [token for _, source in cells for token in TOKEN.findall(source)]
 
@@ -404,16 +412,25 @@ class Torture:
         self._bystander_bytes = (self.target.root / self.bystander).read_bytes()
 
     async def run(
-        self, rounds: int, freeze_mid_save: Callable[[int], bool], long_every: int = 4
+        self,
+        rounds: int,
+        freeze_mid_save: Callable[[int], bool],
+        long_every: int = 4,
+        compactions: Callable[[], int] | None = None,
     ) -> Outcome:
         """``rounds`` of editing then a kill, each ``long_every``-th long enough for the log
-        to be compacted (a thousand changes and more), half frozen mid-save if asked."""
+        to be compacted (a thousand changes and more), half frozen mid-save if asked.
+
+        With ``compactions`` (how often the target's log was compacted so far), a long
+        round goes on editing until it grew, however slow a loaded machine makes it."""
         self.prepare()
         self.target.start()
         try:
             for number in range(rounds):
-                editing = (6.0, 8.0) if number % long_every == long_every - 1 else (0.3, 1.2)
-                await self.round(number, freeze_mid_save(number), editing)
+                long = number % long_every == long_every - 1
+                editing = (6.0, 8.0) if long else (0.3, 1.2)
+                until = compactions if long else None
+                await self.round(number, freeze_mid_save(number), editing, until)
             await self.converge(rounds)
         finally:
             self.target.stop()
@@ -430,14 +447,20 @@ class Torture:
         ]
         return clients, [asyncio.create_task(client.run(url, stop)) for client in clients]
 
-    async def round(self, number: int, mid_save: bool, editing: tuple[float, float]) -> None:
+    async def round(
+        self,
+        number: int,
+        mid_save: bool,
+        editing: tuple[float, float],
+        compactions: Callable[[], int] | None = None,
+    ) -> None:
         stop = asyncio.Event()
         clients, running = await self._connect(number, stop)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(
                 asyncio.gather(*(client.synced.wait() for client in clients)), 30
             )
-        saving = await self._editing_until_killed(mid_save, editing, clients)
+        saving = await self._editing_until_killed(mid_save, editing, clients, compactions)
         for client in clients:
             client.freeze()
         stop.set()
@@ -449,11 +472,19 @@ class Torture:
         self.outcome.rounds += 1
 
     async def _editing_until_killed(
-        self, mid_save: bool, editing: tuple[float, float], clients: list[Client]
+        self,
+        mid_save: bool,
+        editing: tuple[float, float],
+        clients: list[Client],
+        compactions: Callable[[], int] | None,
     ) -> bool:
-        """Edit for a random while, then kill; or, ``mid_save``, stop typing (a server may
-        wait for a pause to save) and kill the moment the save starts. Whether it was saving."""
+        """Edit for a random while (and, given ``compactions``, until the log compacted),
+        then kill; or, ``mid_save``, stop typing (a server may wait for a pause to save)
+        and kill the moment the save starts. Whether it was saving."""
+        before = compactions() if compactions is not None else 0
         await asyncio.sleep(self.rng.uniform(*editing))
+        if compactions is not None:
+            await _until(lambda: compactions() > before, timeout=120)
         pid = self.target.pid()
         saving = False
         if mid_save:

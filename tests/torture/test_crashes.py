@@ -16,7 +16,13 @@ if TYPE_CHECKING:
 def test_sigkills_while_ten_clients_edit_lose_nothing(tmp_path: Path) -> None:
     target = InterlaceTarget(tmp_path)
     torture = Torture(target, clients=10, seed=23)
-    outcome = asyncio.run(torture.run(rounds=8, freeze_mid_save=lambda number: number % 2 == 1))
+    outcome = asyncio.run(
+        torture.run(
+            rounds=8,
+            freeze_mid_save=lambda number: number % 2 == 1,
+            compactions=lambda: target.compactions("shared.ipynb"),
+        )
+    )
     assert outcome.clean(), outcome
     assert outcome.rounds == 8
     assert outcome.edits_delivered > 1000, outcome
